@@ -1,0 +1,158 @@
+/* cmd_run.c - `tlsprof run`.
+ *
+ * The main thread starts the workers and then only watches: signals (Ctrl-C
+ * stops gracefully, a second one at once; either way the report is written),
+ * the progress line, and once-a-second kernel sampling. Workers never see a
+ * signal: SIGINT/SIGTERM are blocked before they are created. */
+#include "cmd_run.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "engine/worker.h"
+#include "exit_codes.h"
+#include "measure/kernel_view.h"
+#include "measure/platform.h"
+#include "report/json_file.h"
+#include "report/report_json.h"
+#include "report/report_text.h"
+
+static void progress_line(const engine_t *e, mono_ns now, uint64_t *last_done, mono_ns *last_t)
+{
+    uint64_t done = atomic_load_explicit(&e->requests_done, memory_order_relaxed);
+    uint64_t errs = atomic_load_explicit(&e->requests_errored, memory_order_relaxed);
+    double dt = (now - *last_t) / 1e9;
+    double rate = dt > 0 ? (double)(done - *last_done) / dt : 0;
+    fprintf(stderr, "\r\033[K%.1fs  requests %llu", (now - e->t_start) / 1e9, (unsigned long long)done);
+    if (e->cfg->requests) fprintf(stderr, "/%llu", (unsigned long long)e->cfg->requests);
+    fprintf(stderr, "  %.0f req/s  errors %llu", rate, (unsigned long long)errs);
+    fflush(stderr);
+    *last_done = done;
+    *last_t = now;
+}
+
+/* Wait for the workers (eventfd) while handling signals (signalfd), the
+ * progress line and kernel sampling (poll timeout, once a second). */
+static bool supervise(engine_t *e, const run_config_t *cfg, const sigset_t *sigs, kernel_view_t *kv)
+{
+    bool interrupted = false;
+    bool progress = !cfg->quiet && isatty(STDERR_FILENO);
+    uint64_t last_done = 0;
+    mono_ns last_t = e->t_start, last_tick = clock_now();
+    uint32_t finished = 0;
+    int sfd = signalfd(-1, sigs, SFD_CLOEXEC);
+    while (finished < e->n_workers) {
+        struct pollfd pf[2] = {{e->done_fd, POLLIN, 0}, {sfd, POLLIN, 0}};
+        mono_ns now = clock_now();
+        int wait_ms = (int)((last_tick + 1000000000ull - (now < last_tick + 1000000000ull ? now : last_tick + 1000000000ull)) / 1000000);
+        poll(pf, sfd >= 0 ? 2 : 1, wait_ms);
+        if (pf[0].revents & POLLIN) {
+            uint64_t n;
+            if (read(e->done_fd, &n, sizeof n) == sizeof n) finished += (uint32_t)n;
+        }
+        if (sfd >= 0 && (pf[1].revents & POLLIN)) {
+            struct signalfd_siginfo si;
+            if (read(sfd, &si, sizeof si) == sizeof si) {
+                interrupted = true;
+                atomic_store(&e->stop_reason, (int)si.ssi_signo);
+                int how = atomic_load(&e->stop) == STOP_NONE ? STOP_GRACEFUL : STOP_ABORT;
+                if (!cfg->quiet || progress)
+                    fprintf(stderr, "\n%s: %s\n", si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM",
+                            how == STOP_GRACEFUL ? "finishing in-flight requests (again to stop at once)"
+                                                 : "stopping now");
+                engine_stop(e, how);
+            }
+        }
+        now = clock_now();
+        if (now - last_tick >= 1000000000ull) {
+            last_tick = now;
+            kernel_view_sample(kv);
+            if (progress) progress_line(e, now, &last_done, &last_t);
+        }
+    }
+    for (uint32_t i = 0; i < e->n_workers; i++) pthread_join(e->workers[i].thread, NULL);
+    if (sfd >= 0) close(sfd);
+    if (progress) fputs("\r\033[K", stderr);
+    return interrupted;
+}
+
+int run_config(const run_config_t *cfg)
+{
+    char err[512];
+    static engine_t e; /* large (merged histograms); one per process */
+    static kernel_view_t kv;
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int rc = engine_init(&e, cfg, err, sizeof err);
+    if (rc < 0) {
+        fprintf(stderr, "tlsprof: %s\n", err);
+        engine_free(&e);
+        return EXIT_TOTAL_FAILURE;
+    }
+    kernel_view_begin(&kv, cfg, (const struct sockaddr *)&e.targets[0].addr, e.targets[0].addrlen);
+    json_t *warnings = json_array();
+    char warn[512];
+    if (cfg->mode == MODE_FRESH && kernel_view_port_warning(&kv, cfg->rate, cfg->duration_s, warn, sizeof warn)) {
+        fprintf(stderr, "tlsprof: warning: %s\n", warn);
+        json_array_append_new(warnings, json_string(warn));
+    }
+    if (engine_start(&e, err, sizeof err) < 0) {
+        fprintf(stderr, "tlsprof: %s\n", err);
+        engine_stop(&e, STOP_ABORT);
+    }
+    bool interrupted = supervise(&e, cfg, &sigs, &kv);
+    engine_collect(&e);
+    kernel_view_end(&kv);
+
+    run_outcome_t out = {0};
+    out.interrupted = interrupted;
+    out.exit_code = interrupted ? EXIT_INTERRUPTED : report_exit_code(&e.total);
+    out.platform = platform_json();
+    double secs = engine_measured_seconds(&e);
+    out.tcp_kernel = kernel_view_json(&kv, secs > 0 ? e.total.connections_established / secs : 0);
+    out.warnings = warnings;
+    json_t *report = report_json_build(cfg, &e, &out);
+    int exit_code = out.exit_code;
+
+    bool json_to_stdout = cfg->json_path && !strcmp(cfg->json_path, "-");
+    if (!json_to_stdout) report_text_print(stdout, report);
+    if (cfg->json_path && json_file_write(report, cfg->json_path, JSON_INDENT(2) | JSON_REAL_PRECISION(10), err,
+                                          sizeof err) < 0) {
+        fprintf(stderr, "tlsprof: %s\n", err);
+        exit_code = EXIT_INTERNAL;
+    }
+    json_decref(report);
+    json_decref(out.platform);
+    json_decref(out.tcp_kernel);
+    json_decref(warnings);
+    kernel_view_free(&kv);
+    engine_free(&e);
+    pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
+    return exit_code;
+}
+
+int run_main(int argc, char **argv)
+{
+    static run_config_t cfg;
+    char err[1024];
+    int rc = config_parse(&cfg, argc, argv, err, sizeof err);
+    if (rc == 1) return EXIT_OK;
+    if (rc < 0) {
+        fprintf(stderr, "tlsprof: %s\n", err);
+        return EXIT_USAGE;
+    }
+    return run_config(&cfg);
+}

@@ -1,0 +1,85 @@
+/* config.h - everything `tlsprof run` was asked to do, parsed and validated
+ * once before any thread starts; read-only afterwards. */
+#ifndef TLSPROF_CONFIG_H
+#define TLSPROF_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "config/url.h"
+#include "layers/tls_opts.h"
+
+#define CONFIG_MAX_HEADERS 32
+#define CONFIG_MAX_BIND 16
+
+typedef enum run_mode { MODE_FRESH, MODE_POOLED } run_mode;
+typedef enum close_mode { CLOSE_CLIENT, CLOSE_SERVER, CLOSE_RST } close_mode;
+typedef enum resume_mode { RESUME_OFF, RESUME_TICKET } resume_mode;
+
+typedef struct header_kv {
+    char name[64];  /* lower-cased, as HTTP/2 requires */
+    char value[512];
+} header_kv;
+
+typedef struct run_config {
+    url_t url;
+    run_mode mode;
+    uint32_t connections;  /* -c: concurrent connections */
+    uint64_t requests;     /* -n: 0 = unbounded (duration mode) */
+    double duration_s;     /* -D: 0 = until -n is done */
+    double warmup_s;
+    uint32_t streams;      /* -m: max concurrent streams per connection */
+    uint32_t threads;      /* -t */
+    double rate;           /* --rate: 0 = closed loop */
+
+    bool insecure;
+    const char *cacert;
+    char sni[256];         /* empty: no SNI (IP literal without --sni) */
+    bool sni_set;
+    char connect_host[256];
+    int connect_port;      /* 0: connect to the URL's host and port */
+    const char *method;
+    header_kv headers[CONFIG_MAX_HEADERS];
+    size_t n_headers;
+
+    uint32_t connect_timeout_ms;
+    uint32_t handshake_timeout_ms;
+    uint32_t request_timeout_ms;
+    uint32_t grace_ms;     /* on stop: how long in-flight requests may finish */
+
+    tls_opts_t tls;
+    const char *profile_name;
+    const char *client_cert, *client_key;
+    const char *keylog_path; /* --keylog or SSLKEYLOGFILE */
+    resume_mode resume;
+    bool reuse_ticket;
+    bool early_data;
+
+    close_mode close;
+    struct sockaddr_storage bind_addrs[CONFIG_MAX_BIND];
+    socklen_t bind_lens[CONFIG_MAX_BIND];
+    size_t n_bind;
+
+    const char *json_path;   /* "-" = stdout */
+    const char *events_path;
+    double events_sample;    /* fraction of connections logged, (0,1] */
+    const char *html_path;
+    double interval_s;
+    uint32_t slowest;
+    bool quiet;
+    bool no_text;            /* --json - implies no text report on stdout */
+} run_config_t;
+
+/* Parse `run` options (argv[0] is the subcommand name or program name).
+ * Returns 0; 1 when --help was printed; -1 with a message in err. */
+int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errlen);
+void config_defaults(run_config_t *c);
+void config_usage(FILE *out);
+
+const char *mode_name(run_mode m);
+const char *close_mode_name(close_mode m);
+
+#endif

@@ -1,0 +1,555 @@
+/* conn.c - the connection state machine.
+ *
+ * IDLE -> CONNECTING -> TLS_HANDSHAKE -> H2_ACTIVE [-> CLOSING] -> IDLE
+ *
+ * Every way out goes through conn_end(), which records the connection once,
+ * fails what was in flight under the phase it was in, and hands the slot back
+ * to the worker. Clock reads happen at the events themselves: connect(),
+ * writability, each handshake step, each successful read. */
+#include "engine/conn.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <openssl/err.h>
+
+#include "engine/record.h"
+#include "engine/worker.h"
+#include "layers/h2_client.h"
+#include "layers/tcp.h"
+#include "layers/tls_client.h"
+
+#define CONN_OF(ptr, member) ((conn_t *)((char *)(ptr) - offsetof(conn_t, member)))
+
+static void conn_io_cb(struct ev_loop *loop, ev_io *io, int revents);
+static void conn_timer_cb(struct ev_loop *loop, ev_timer *t, int revents);
+static void conn_progress(conn_t *c);
+
+static void arm_timer(conn_t *c, uint32_t ms)
+{
+    ev_timer_stop(c->w->loop, &c->timer);
+    ev_timer_set(&c->timer, ms / 1000.0, 0.);
+    ev_timer_start(c->w->loop, &c->timer);
+}
+
+static void watch(conn_t *c, int events)
+{
+    if (c->io.events == events && ev_is_active(&c->io)) return;
+    ev_io_stop(c->w->loop, &c->io);
+    ev_io_set(&c->io, c->fd, events);
+    ev_io_start(c->w->loop, &c->io);
+}
+
+/* The phase a failure belongs to, from where the connection was. */
+static const char *failure_phase(const conn_t *c)
+{
+    switch (c->state) {
+    case CONN_CONNECTING: return "tcp_connect";
+    case CONN_TLS_HANDSHAKE: return "tls_handshake";
+    case CONN_H2_ACTIVE: return c->t.settings ? "connection" : "h2_settings";
+    case CONN_CLOSING: return "close";
+    default: return "setup";
+    }
+}
+
+/* The one exit. err_phase NULL means a clean end. */
+static void conn_end(conn_t *c, const char *err_phase, const char *reason)
+{
+    worker_t *w = c->w;
+    if (c->state == CONN_IDLE) return;
+    ev_io_stop(w->loop, &c->io);
+    ev_timer_stop(w->loop, &c->timer);
+    c->t.close = clock_now();
+    /* The connection's whole TCP story, retransmissions included. */
+    if (c->t.tcp_up && c->fd >= 0) c->tcp_ok = tcp_snapshot_read(c->fd, &c->tcp) == 0;
+
+    /* In-flight streams fail with the connection. On an established
+     * connection the error is counted once per stream, under the stream's
+     * own phase; before that, once, under the setup phase that failed. */
+    bool established = c->t.settings != 0, streams_failed = false;
+    if (c->inflight && c->h2) {
+        for (uint32_t i = 0; i < w->cfg->streams; i++) {
+            stream_t *st = &c->streams[i];
+            if (!st->id) continue;
+            nghttp2_session_set_stream_user_data(c->h2, st->id, NULL);
+            if (!err_phase) {
+                record_stream_failed(c, st, "ttfb", "connection closed with the request in flight");
+            } else if (!established) {
+                record_stream_failed(c, st, NULL, NULL);
+            } else {
+                record_stream_failed(c, st, st->t_headers ? "stream" : "ttfb", reason ? reason : "connection closed");
+                streams_failed = true;
+            }
+        }
+    }
+    if (c->claimed) {
+        /* Fresh mode: the request this connection was opened for never got
+         * as far as a stream. */
+        c->claimed = false;
+        if (c->claimed_measured) record_request_failed(c);
+    } else if (err_phase && !c->t.settings && w->cfg->mode == MODE_POOLED) {
+        /* A pooled connection that cannot even be set up costs one request,
+         * so that a dead target ends a -n run instead of spinning forever. */
+        bool measured;
+        if (worker_claim(w, &measured) && measured) record_request_failed(c);
+    }
+    record_connection(c, streams_failed ? NULL : err_phase, reason);
+
+    if (c->h2) {
+        nghttp2_session_del(c->h2);
+        c->h2 = NULL;
+    }
+    if (c->ssl) {
+        /* Without this, SSL_free marks the connection's newest session (our
+         * latest ticket) as not resumable, and --close rst or a failed
+         * connection would silently stop resumption. Which tickets to keep
+         * is the ticket store's decision. */
+        SSL_set_shutdown(c->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+        SSL_free(c->ssl);
+        c->ssl = NULL;
+    }
+    if (c->fd >= 0) {
+        if (w->cfg->mode == MODE_FRESH && w->cfg->close == CLOSE_RST) tcp_set_linger_rst(c->fd);
+        close(c->fd);
+        c->fd = -1;
+    }
+    free(c->wpend);
+    c->wpend = NULL;
+    c->wpend_len = c->wpend_off = 0;
+    c->state = CONN_IDLE;
+    worker_slot_idle(w, c);
+}
+
+void conn_abort(conn_t *c, const char *why)
+{
+    if (c->state == CONN_IDLE) return;
+    worker_t *w = c->w;
+    /* Aborted requests are not errors of the server: count them apart. */
+    for (uint32_t i = 0; i < w->cfg->streams && c->h2; i++) {
+        stream_t *st = &c->streams[i];
+        if (!st->id) continue;
+        nghttp2_session_set_stream_user_data(c->h2, st->id, NULL);
+        if (st->measured) w->res->requests_aborted++;
+        st->id = 0;
+        c->inflight--;
+    }
+    if (c->claimed) {
+        c->claimed = false;
+        if (c->claimed_measured) w->res->requests_aborted++;
+    }
+    (void)why;
+    conn_end(c, NULL, NULL);
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+/* Keep bytes OpenSSL did not take; they must be offered again first. */
+static int stash(conn_t *c, const uint8_t *p, size_t len)
+{
+    size_t have = c->wpend_len - c->wpend_off;
+    uint8_t *nb = malloc(have + len);
+    if (!nb) return -1;
+    if (have) memcpy(nb, c->wpend + c->wpend_off, have);
+    memcpy(nb + have, p, len);
+    free(c->wpend);
+    c->wpend = nb;
+    c->wpend_len = have + len;
+    c->wpend_off = 0;
+    return 0;
+}
+
+/* 1 = all written, 0 = blocked (rest stashed), -1 = connection ended. */
+static int write_all(conn_t *c, const uint8_t *p, size_t len)
+{
+    char reason[160];
+    while (len) {
+        size_t n;
+        io_status st = tls_client_write(c, p, len, &n, reason, sizeof reason);
+        if (st == IO_OK) {
+            p += n;
+            len -= n;
+            continue;
+        }
+        if (st == IO_WANT_WRITE || st == IO_WANT_READ) {
+            if (stash(c, p, len) < 0) {
+                conn_end(c, failure_phase(c), "out of memory");
+                return -1;
+            }
+            return 0;
+        }
+        conn_end(c, failure_phase(c), st == IO_EOF ? "connection closed by peer" : reason);
+        return -1;
+    }
+    return 1;
+}
+
+static void mark_sent(conn_t *c)
+{
+    mono_ns now = 0;
+    for (uint32_t i = 0; i < c->w->cfg->streams; i++) {
+        stream_t *st = &c->streams[i];
+        if (st->id && st->pending_flush) {
+            if (!now) now = clock_now();
+            st->pending_flush = false;
+            st->t_sent = now;
+        }
+    }
+}
+
+/* Move everything nghttp2 wants to send into the socket. 1 done, 0 blocked,
+ * -1 connection ended. */
+static int conn_flush(conn_t *c)
+{
+    worker_t *w = c->w;
+    if (c->wpend_len) {
+        uint8_t *buf = c->wpend;
+        size_t off = c->wpend_off, len = c->wpend_len;
+        c->wpend = NULL;
+        c->wpend_len = c->wpend_off = 0;
+        int r = write_all(c, buf + off, len - off);
+        free(buf);
+        if (r <= 0) return r;
+    }
+    for (;;) {
+        size_t n = 0;
+        for (;;) {
+            const uint8_t *data;
+            ssize_t len = nghttp2_session_mem_send(c->h2, &data);
+            if (len < 0) {
+                char reason[120];
+                snprintf(reason, sizeof reason, "HTTP/2 error: %s", nghttp2_strerror((int)len));
+                conn_end(c, failure_phase(c), reason);
+                return -1;
+            }
+            if (len == 0) break;
+            if (n + (size_t)len > sizeof w->wbuf) {
+                if (n) {
+                    int r = write_all(c, w->wbuf, n);
+                    n = 0;
+                    if (r < 0) return -1;
+                    if (r == 0) {
+                        if (stash(c, data, (size_t)len) < 0) {
+                            conn_end(c, failure_phase(c), "out of memory");
+                            return -1;
+                        }
+                        return 0;
+                    }
+                }
+                if ((size_t)len > sizeof w->wbuf) {
+                    int r = write_all(c, data, (size_t)len);
+                    if (r <= 0) return r;
+                    continue;
+                }
+            }
+            memcpy(w->wbuf + n, data, (size_t)len);
+            n += (size_t)len;
+        }
+        if (n == 0) break;
+        int r = write_all(c, w->wbuf, n);
+        if (r <= 0) return r;
+    }
+    mark_sent(c);
+    return 1;
+}
+
+/* ---- phases ------------------------------------------------------------ */
+
+static void begin_close(conn_t *c)
+{
+    const run_config_t *cfg = c->w->cfg;
+    close_mode how = cfg->mode == MODE_FRESH ? cfg->close : CLOSE_CLIENT;
+    if (how == CLOSE_RST) {
+        conn_end(c, NULL, NULL);
+        return;
+    }
+    nghttp2_session_terminate_session(c->h2, NGHTTP2_NO_ERROR);
+    if (conn_flush(c) < 0) return;
+    if (how == CLOSE_SERVER) {
+        /* The server holds TIME_WAIT only if it closes first: wait for it. */
+        c->state = CONN_CLOSING;
+        watch(c, EV_READ);
+        arm_timer(c, cfg->request_timeout_ms);
+        return;
+    }
+    SSL_shutdown(c->ssl); /* close_notify; we do not wait for the peer's */
+    ERR_clear_error();
+    conn_end(c, NULL, NULL);
+}
+
+static void start_streams(conn_t *c)
+{
+    worker_t *w = c->w;
+    if (c->goaway) return;
+    if (w->cfg->mode == MODE_FRESH) {
+        if (c->claimed) {
+            c->claimed = false;
+            if (h2_client_submit(c, c->claimed_measured, 0) < 0) {
+                if (c->claimed_measured) record_request_failed(c);
+                errors_add(&w->res->errors, "ttfb", "could not submit the request");
+            }
+        }
+        return;
+    }
+    bool measured;
+    while (c->inflight < w->cfg->streams && worker_claim(w, &measured)) {
+        if (h2_client_submit(c, measured, 0) < 0) {
+            if (measured) record_request_failed(c);
+            errors_add(&w->res->errors, "ttfb", "could not submit the request");
+            break;
+        }
+    }
+}
+
+static void conn_progress(conn_t *c)
+{
+    worker_t *w = c->w;
+    if (c->state != CONN_H2_ACTIVE) return;
+    if (c->t.settings) start_streams(c);
+    if (c->inflight == 0 && c->t.settings) {
+        bool done = w->cfg->mode == MODE_FRESH ? c->streams_done > 0 : (c->goaway || !worker_has_work(w));
+        if (done) {
+            begin_close(c);
+            return;
+        }
+    }
+    if (conn_flush(c) < 0) return;
+    watch(c, EV_READ | (c->wpend_len || nghttp2_session_want_write(c->h2) ? EV_WRITE : 0));
+    if (c->t.settings) {
+        if (c->inflight && !ev_is_active(&c->timer)) arm_timer(c, w->cfg->request_timeout_ms);
+        else if (!c->inflight && ev_is_active(&c->timer)) ev_timer_stop(w->loop, &c->timer);
+    }
+}
+
+static void on_read_ready(conn_t *c)
+{
+    worker_t *w = c->w;
+    char reason[160];
+    for (;;) {
+        size_t n;
+        io_status st = tls_client_read(c, w->rbuf, sizeof w->rbuf, &n, reason, sizeof reason);
+        if (st == IO_OK) {
+            c->t_last_read = clock_now();
+            ssize_t rv = nghttp2_session_mem_recv(c->h2, w->rbuf, n);
+            if (rv < 0) {
+                snprintf(reason, sizeof reason, "HTTP/2 protocol error: %s", nghttp2_strerror((int)rv));
+                conn_end(c, failure_phase(c), reason);
+                return;
+            }
+            continue;
+        }
+        if (st == IO_WANT_READ || st == IO_WANT_WRITE) break;
+        if (c->state == CONN_CLOSING) {
+            conn_end(c, NULL, NULL); /* the server closed: what we waited for */
+            return;
+        }
+        if (st == IO_EOF || !strcmp(reason, "connection closed by peer")) {
+            if (c->inflight || !c->t.settings) {
+                conn_end(c, failure_phase(c), "connection closed by peer");
+            } else {
+                conn_end(c, NULL, NULL); /* idle connection closed by the server */
+            }
+            return;
+        }
+        conn_end(c, failure_phase(c), reason);
+        return;
+    }
+}
+
+static void on_handshake_done(conn_t *c)
+{
+    worker_t *w = c->w;
+    c->t.tls_done = clock_now();
+    tls_client_collect_facts(c);
+    if (!c->tls.alpn || strcmp(c->tls.alpn, "h2") != 0) {
+        conn_end(c, "tls_handshake",
+                 c->tls.alpn ? "ALPN: server selected http/1.1, not h2 (server does not speak h2)"
+                             : "ALPN: server selected no protocol (server does not speak h2)");
+        return;
+    }
+    if (h2_client_start(c) < 0) {
+        conn_end(c, "h2_settings", "could not create the HTTP/2 session (out of memory)");
+        return;
+    }
+    c->state = CONN_H2_ACTIVE;
+    arm_timer(c, w->cfg->handshake_timeout_ms); /* SETTINGS must come within this */
+    /* HTTP/2 lets the client send its request right after the preface,
+     * without waiting for the server's SETTINGS. */
+    if (w->cfg->mode == MODE_FRESH) start_streams(c);
+    if (conn_flush(c) < 0) return;
+    /* Data that arrived with the handshake's last flight is already in
+     * OpenSSL's buffers: a SETTINGS frame found there counts as 0. */
+    c->in_setup_batch = true;
+    on_read_ready(c);
+    if (c->state != CONN_H2_ACTIVE) return;
+    c->in_setup_batch = false;
+    if (c->t.settings) ev_timer_stop(w->loop, &c->timer);
+    conn_progress(c);
+}
+
+static void do_handshake(conn_t *c)
+{
+    char reason[200];
+    io_status st = tls_client_handshake(c, reason, sizeof reason);
+    switch (st) {
+    case IO_OK: on_handshake_done(c); break;
+    case IO_WANT_READ: watch(c, EV_READ); break;
+    case IO_WANT_WRITE: watch(c, EV_WRITE); break;
+    default: conn_end(c, "tls_handshake", reason); break;
+    }
+}
+
+static void on_connected(conn_t *c)
+{
+    worker_t *w = c->w;
+    int err = tcp_connect_result(c->fd);
+    if (err) {
+        conn_end(c, "tcp_connect", tcp_errno_reason(err));
+        return;
+    }
+    c->t.tcp_up = clock_now();
+    c->local_port = tcp_local_port(c->fd);
+    tcp_snapshot_t at_connect;
+    if (tcp_snapshot_read(c->fd, &at_connect) == 0) c->syn_retransmits = tcp_syn_retransmits_at_connect(&at_connect);
+    char reason[160];
+    if (tls_client_attach(c, reason, sizeof reason) < 0) {
+        conn_end(c, "tls_handshake", reason);
+        return;
+    }
+    c->state = CONN_TLS_HANDSHAKE;
+    arm_timer(c, w->cfg->handshake_timeout_ms);
+    c->t.tls_start = clock_now();
+    do_handshake(c);
+}
+
+static void conn_io_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+    (void)loop;
+    conn_t *c = CONN_OF(io, io);
+    switch (c->state) {
+    case CONN_CONNECTING: on_connected(c); break;
+    case CONN_TLS_HANDSHAKE: do_handshake(c); break;
+    case CONN_H2_ACTIVE:
+        if (revents & EV_READ) {
+            mono_ns before = c->t.settings;
+            on_read_ready(c);
+            if (c->state != CONN_H2_ACTIVE) return;
+            if (!before && c->t.settings) ev_timer_stop(c->w->loop, &c->timer);
+        }
+        conn_progress(c);
+        break;
+    case CONN_CLOSING: on_read_ready(c); break;
+    default: break;
+    }
+}
+
+/* Streams older than --request-timeout are reset and counted; the timer is
+ * re-armed for the next oldest, so it fires about once per timeout. */
+static void expire_streams(conn_t *c)
+{
+    worker_t *w = c->w;
+    mono_ns now = clock_now(), oldest = 0;
+    uint64_t limit = (uint64_t)w->cfg->request_timeout_ms * 1000000ull;
+    for (uint32_t i = 0; i < w->cfg->streams; i++) {
+        stream_t *st = &c->streams[i];
+        if (!st->id || st->timed_out) continue;
+        if (now - st->t_submit >= limit) {
+            st->timed_out = true;
+            nghttp2_submit_rst_stream(c->h2, NGHTTP2_FLAG_NONE, st->id, NGHTTP2_CANCEL);
+        } else if (!oldest || st->t_submit < oldest) {
+            oldest = st->t_submit;
+        }
+    }
+    if (oldest) {
+        uint64_t left = limit - (now - oldest);
+        ev_timer_set(&c->timer, left / 1e9 + 0.001, 0.);
+        ev_timer_start(w->loop, &c->timer);
+    }
+    conn_progress(c);
+}
+
+static void conn_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)loop;
+    (void)revents;
+    conn_t *c = CONN_OF(t, timer);
+    switch (c->state) {
+    case CONN_CONNECTING: conn_end(c, "tcp_connect", "timeout"); break;
+    case CONN_TLS_HANDSHAKE: conn_end(c, "tls_handshake", "timeout"); break;
+    case CONN_H2_ACTIVE:
+        if (!c->t.settings) conn_end(c, "h2_settings", "timeout: no SETTINGS from the server");
+        else expire_streams(c);
+        break;
+    case CONN_CLOSING: conn_end(c, "close", "timeout waiting for the server to close"); break;
+    default: break;
+    }
+}
+
+void conn_open(conn_t *c)
+{
+    worker_t *w = c->w;
+    engine_t *e = w->eng;
+    const run_config_t *cfg = w->cfg;
+    bool claimed = c->claimed, claimed_measured = c->claimed_measured;
+    stream_t *streams = c->streams;
+    uint32_t index = c->index;
+    if (c->id && cfg->mode == MODE_POOLED) w->res->reconnects++;
+    memset(c, 0, sizeof *c);
+    c->w = w;
+    c->index = index;
+    c->streams = streams;
+    memset(streams, 0, cfg->streams * sizeof *streams);
+    c->claimed = claimed;
+    c->claimed_measured = claimed_measured;
+    c->fd = -1;
+    c->id = ((uint64_t)w->id << 40) | ++w->conn_seq;
+    c->target = w->next_target++ % e->n_targets;
+    c->measured = w->measuring;
+    c->sampled = w->events.fd >= 0 && events_sampled(cfg->events_sample, c->id);
+    series_slot_t *slot = series_at(&w->series, clock_now());
+    if (slot) slot->connections_opened++;
+    ev_init(&c->io, conn_io_cb);
+    ev_init(&c->timer, conn_timer_cb);
+    w->active++;
+    w->res->connections_opened++;
+    c->state = CONN_CONNECTING;
+
+    const target_t *tg = &e->targets[c->target];
+    int err = 0;
+    c->fd = tcp_socket(tg->addr.ss_family, cfg->n_bind ? &cfg->bind_addrs[c->id % cfg->n_bind] : NULL,
+                       cfg->n_bind ? cfg->bind_lens[c->id % cfg->n_bind] : 0, &err);
+    if (c->fd < 0) {
+        if (err == EMFILE || err == ENFILE) {
+            /* Out of descriptors: keep measuring what is open, open no more
+             * on this slot. */
+            c->retired = true;
+        }
+        c->state = CONN_CONNECTING;
+        conn_end(c, err == EMFILE || err == ENFILE || err == ENOMEM ? "setup" : "tcp_connect",
+                 tcp_errno_reason(err));
+        return;
+    }
+    c->t.wall_connect_start = clock_wall_ns();
+    c->t.connect_start = clock_now();
+    err = tcp_connect_start(c->fd, (const struct sockaddr *)&tg->addr, tg->addrlen);
+    if (err == 0) {
+        on_connected(c);
+        return;
+    }
+    if (err != EINPROGRESS) {
+        conn_end(c, "tcp_connect", tcp_errno_reason(err));
+        return;
+    }
+    watch(c, EV_WRITE);
+    arm_timer(c, cfg->connect_timeout_ms);
+}
+
+void conn_drain(conn_t *c)
+{
+    if (c->state == CONN_H2_ACTIVE && c->inflight == 0 && c->t.settings) begin_close(c);
+}

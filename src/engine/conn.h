@@ -1,0 +1,103 @@
+/* conn.h - one connection as a small state machine:
+ *
+ *   IDLE -> CONNECTING -> TLS_HANDSHAKE -> H2_ACTIVE -> CLOSING -> IDLE
+ *
+ * Each state installs its own I/O handling; each has a timeout. The timestamps
+ * below are the connection's story: read from CLOCK_MONOTONIC at the event,
+ * recorded into the worker's histograms when the connection ends, never
+ * overwritten by a reconnect (the slot is reset only after recording). */
+#ifndef TLSPROF_CONN_H
+#define TLSPROF_CONN_H
+
+#include <ev.h>
+#include <nghttp2/nghttp2.h>
+#include <openssl/ssl.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "measure/clock.h"
+#include "measure/tcpinfo.h"
+
+struct worker;
+
+typedef enum conn_state {
+    CONN_IDLE,
+    CONN_CONNECTING,
+    CONN_TLS_HANDSHAKE,
+    CONN_H2_ACTIVE,
+    CONN_CLOSING, /* fresh --close server: waiting for the server's FIN */
+} conn_state;
+
+typedef struct stream {
+    int32_t id;          /* 0 = free slot */
+    bool measured;       /* false for warm-up requests */
+    bool pending_flush;  /* HEADERS serialised but not yet written to the socket */
+    bool early;          /* sent as 0-RTT early data */
+    bool timed_out;      /* reset by us after --request-timeout */
+    uint16_t status;
+    mono_ns t_intended;  /* rate mode: scheduled send time */
+    mono_ns t_submit;    /* handed to nghttp2 (request timeout counts from here) */
+    mono_ns t_sent, t_headers, t_done;
+    uint64_t bytes;
+} stream_t;
+
+typedef struct conn_times {
+    mono_ns connect_start, tcp_up, tls_start, server_hello, server_finished, tls_done, settings,
+        last_stream_done, close;
+    uint64_t wall_connect_start; /* CLOCK_REALTIME, for event logs */
+    uint64_t tls_cpu_ns;         /* thread CPU time spent in handshake calls */
+} conn_times_t;
+
+typedef struct conn_tls_facts {
+    const char *version, *cipher, *group, *alpn; /* static strings from OpenSSL */
+    char sigalg[40];
+    bool resumed, offered_ticket;
+    const char *early_data; /* "not-sent", "accepted", "rejected" */
+    uint16_t tickets_received;
+} conn_tls_facts_t;
+
+typedef struct conn {
+    struct worker *w;
+    uint32_t index;          /* slot number in the worker */
+    uint64_t id;             /* unique per run: (worker << 40) | sequence */
+    uint32_t target;         /* index into the engine's targets */
+    conn_state state;
+    int fd;
+    SSL *ssl;
+    nghttp2_session *h2;
+    ev_io io;
+    ev_timer timer;
+    conn_times_t t;
+    conn_tls_facts_t tls;
+    uint16_t local_port;
+    uint32_t syn_retransmits;   /* exact: TCP_INFO read when connect() completed */
+    tcp_snapshot_t tcp;         /* TCP_INFO read just before close */
+    bool tcp_ok;
+    bool want_write_on_read; /* OpenSSL asked to write while we wanted to read, or vice versa */
+    bool measured;           /* connection opened after warm-up (or its samples are kept anyway) */
+    bool goaway;             /* server sent GOAWAY: no new streams */
+    bool failed;
+    bool claimed;            /* fresh: holds a claimed request not yet submitted */
+    bool claimed_measured;
+    bool in_setup_batch;     /* reading right after the handshake completed */
+    bool retired;            /* slot given up (EMFILE): never reopened */
+    uint32_t inflight;
+    uint32_t streams_done;
+    uint64_t worst_ttfb_ns;  /* slowest stream on this connection, for its story */
+    bool sampled;            /* its lines go to the event log (--events-sample) */
+    mono_ns t_last_read;     /* clock read right after the latest successful read */
+    /* Bytes OpenSSL could not take yet; allocated only when a write blocks. */
+    uint8_t *wpend;
+    size_t wpend_len, wpend_off;
+    stream_t *streams;       /* cfg->streams slots, allocated once with the conn */
+} conn_t;
+
+/* Start a new connection in an idle slot (fresh: one request already
+ * claimed; pooled: streams are claimed once it is up). */
+void conn_open(conn_t *c);
+/* Stop everything immediately (abort). In-flight requests count as aborted. */
+void conn_abort(conn_t *c, const char *why);
+/* Graceful: no new streams; close once in-flight streams are done. */
+void conn_drain(conn_t *c);
+
+#endif

@@ -1,0 +1,252 @@
+/* worker.c - one thread, one libev loop, a fixed set of connection slots.
+ *
+ * Slots that go idle are reopened from an idle watcher rather than from the
+ * callback that closed them: a refused connect can fail synchronously, and
+ * reopening in place would recurse once per failure. */
+#include "engine/worker.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "layers/h2_client.h"
+#include "layers/tls_client.h"
+
+bool worker_has_work(const worker_t *w)
+{
+    if (w->retry_credit) return true;
+    if (w->stopping) return false;
+    if (!w->measuring) return true;
+    uint64_t n = w->cfg->requests;
+    return n == 0 || atomic_load_explicit(&w->eng->next_request, memory_order_relaxed) < n;
+}
+
+bool worker_claim(worker_t *w, bool *measured)
+{
+    if (w->retry_credit) {
+        w->retry_credit--;
+        *measured = true;
+        return true;
+    }
+    if (w->stopping) return false;
+    if (!w->measuring) {
+        *measured = false; /* warm-up: sent, but neither counted nor sampled */
+        return true;
+    }
+    uint64_t n = w->cfg->requests;
+    if (n) {
+        uint64_t got = atomic_fetch_add_explicit(&w->eng->next_request, 1, memory_order_relaxed);
+        if (got >= n) return false;
+    }
+    *measured = true;
+    return true;
+}
+
+void worker_unclaim(worker_t *w)
+{
+    w->retry_credit++;
+}
+
+static void open_slot(worker_t *w, conn_t *c)
+{
+    if (w->cfg->mode == MODE_FRESH) {
+        bool measured;
+        if (!worker_claim(w, &measured)) return;
+        c->claimed = true;
+        c->claimed_measured = measured;
+    } else if (!worker_has_work(w)) {
+        return;
+    }
+    conn_open(c);
+}
+
+static void restart_cb(struct ev_loop *loop, ev_idle *idle, int revents)
+{
+    (void)revents;
+    worker_t *w = (worker_t *)((char *)idle - offsetof(worker_t, restart));
+    uint32_t n = w->n_restart;
+    w->n_restart = 0;
+    ev_idle_stop(loop, idle);
+    for (uint32_t i = 0; i < n; i++) {
+        conn_t *c = &w->conns[w->restart_list[i]];
+        if (c->state == CONN_IDLE && !c->retired) open_slot(w, c);
+    }
+    if (w->active == 0 && w->n_restart == 0) ev_break(loop, EVBREAK_ALL);
+}
+
+void worker_slot_idle(worker_t *w, conn_t *c)
+{
+    w->active--;
+    if (!c->retired && worker_has_work(w)) {
+        w->restart_list[w->n_restart++] = c->index;
+        ev_idle_start(w->loop, &w->restart);
+        return;
+    }
+    if (w->active == 0 && w->n_restart == 0) ev_break(w->loop, EVBREAK_ALL);
+}
+
+/* Stop taking new work; idle pooled connections close now, busy ones when
+ * their streams are done, and whatever is left after --grace is aborted. */
+static void begin_stop(worker_t *w, bool abort_now)
+{
+    if (!w->stopping) {
+        w->stopping = true;
+        ev_timer_set(&w->grace_timer, w->cfg->grace_ms / 1000.0, 0.);
+        ev_timer_start(w->loop, &w->grace_timer);
+    }
+    for (uint32_t i = 0; i < w->n_conns; i++) {
+        if (abort_now) conn_abort(&w->conns[i], "interrupted");
+        else conn_drain(&w->conns[i]);
+    }
+    if (w->active == 0) ev_break(w->loop, EVBREAK_ALL);
+}
+
+static void grace_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)loop;
+    (void)revents;
+    worker_t *w = (worker_t *)((char *)t - offsetof(worker_t, grace_timer));
+    begin_stop(w, true);
+}
+
+static void deadline_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)loop;
+    (void)revents;
+    worker_t *w = (worker_t *)((char *)t - offsetof(worker_t, deadline_timer));
+    begin_stop(w, false);
+}
+
+static void warmup_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)loop;
+    (void)revents;
+    worker_t *w = (worker_t *)((char *)t - offsetof(worker_t, warmup_timer));
+    w->measuring = true;
+}
+
+static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
+{
+    (void)loop;
+    (void)revents;
+    worker_t *w = (worker_t *)((char *)a - offsetof(worker_t, wake));
+    int how = atomic_load(&w->eng->stop);
+    if (how != STOP_NONE) begin_stop(w, how == STOP_ABORT);
+}
+
+int worker_init(worker_t *w, engine_t *e, uint32_t id, uint32_t n_conns, char *err, size_t errlen)
+{
+    const run_config_t *cfg = e->cfg;
+    w->id = id;
+    w->eng = e;
+    w->cfg = cfg;
+    w->n_conns = n_conns;
+    w->measuring = cfg->warmup_s <= 0;
+    w->loop = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_NOENV);
+    if (!w->loop) w->loop = ev_loop_new(EVFLAG_AUTO);
+    if (!w->loop) {
+        snprintf(err, errlen, "could not create an event loop");
+        return -1;
+    }
+    w->ssl_ctx = tls_client_ctx_new(cfg, err, errlen);
+    if (!w->ssl_ctx) return -1;
+    w->h2_callbacks = h2_client_callbacks_new();
+    w->h2_option = h2_client_option_new();
+    if (!w->h2_callbacks || !w->h2_option || h2_client_build_nva(cfg, &w->nva, &w->nva_len) < 0) {
+        snprintf(err, errlen, "out of memory setting up HTTP/2");
+        return -1;
+    }
+    w->res = malloc(sizeof *w->res);
+    w->conns = calloc(n_conns, sizeof *w->conns);
+    w->restart_list = calloc(n_conns ? n_conns : 1, sizeof *w->restart_list);
+    if (!w->res || !w->conns || !w->restart_list) {
+        snprintf(err, errlen, "out of memory for %u connections", n_conns);
+        return -1;
+    }
+    results_init(w->res);
+    series_init(&w->series, 0, cfg->interval_s);
+    if (slowest_init(&w->slowest, cfg->slowest) < 0 || events_writer_init(&w->events, e->events_fd, cfg->events_sample) < 0) {
+        snprintf(err, errlen, "out of memory for the slowest-connection lists or the event log");
+        return -1;
+    }
+    ticket_store_init(&w->tickets, cfg->reuse_ticket);
+    for (uint32_t i = 0; i < n_conns; i++) {
+        conn_t *c = &w->conns[i];
+        c->w = w;
+        c->index = i;
+        c->fd = -1;
+        c->streams = calloc(cfg->streams, sizeof(stream_t));
+        if (!c->streams) {
+            snprintf(err, errlen, "out of memory for %u connections", n_conns);
+            return -1;
+        }
+    }
+    ev_async_init(&w->wake, wake_cb);
+    ev_async_start(w->loop, &w->wake);
+    ev_idle_init(&w->restart, restart_cb);
+    ev_init(&w->grace_timer, grace_cb);
+    ev_init(&w->deadline_timer, deadline_cb);
+    ev_init(&w->warmup_timer, warmup_cb);
+    return 0;
+}
+
+/* libev may fire a timer up to its clock granularity early; a deadline must
+ * never end a run before its time, so round up by a millisecond. */
+static double seconds_until(mono_ns now, mono_ns when)
+{
+    return when > now ? (when - now) / 1e9 + 0.001 : 0.;
+}
+
+void *worker_main(void *arg)
+{
+    worker_t *w = arg;
+    engine_t *e = w->eng;
+    pthread_barrier_wait(&e->barrier);
+    uint64_t cpu0 = clock_thread_cpu();
+    ev_now_update(w->loop);
+    mono_ns now = clock_now();
+    w->series.start = e->t_measure;
+    if (w->cfg->warmup_s > 0) {
+        ev_timer_set(&w->warmup_timer, seconds_until(now, e->t_measure), 0.);
+        ev_timer_start(w->loop, &w->warmup_timer);
+    }
+    if (e->t_deadline) {
+        ev_timer_set(&w->deadline_timer, seconds_until(now, e->t_deadline), 0.);
+        ev_timer_start(w->loop, &w->deadline_timer);
+    }
+    /* A stop requested before we got here must not be missed. */
+    if (atomic_load(&e->stop) != STOP_NONE) begin_stop(w, atomic_load(&e->stop) == STOP_ABORT);
+    for (uint32_t i = 0; i < w->n_conns && !w->stopping; i++) open_slot(w, &w->conns[i]);
+    if (w->active > 0 || w->n_restart > 0) ev_run(w->loop, 0);
+    /* Leave nothing half-open: abort stragglers (counted as aborted). */
+    w->stopping = true;
+    for (uint32_t i = 0; i < w->n_conns; i++) conn_abort(&w->conns[i], "end of run");
+    w->t_finished = clock_now();
+    if (w->events.fd >= 0) events_flush(&w->events);
+    w->cpu_ns = clock_thread_cpu() - cpu0;
+    uint64_t one = 1;
+    if (write(e->done_fd, &one, sizeof one) < 0) perror("tlsprof: eventfd");
+    return NULL;
+}
+
+void worker_free(worker_t *w)
+{
+    if (w->conns) {
+        for (uint32_t i = 0; i < w->n_conns; i++) free(w->conns[i].streams);
+        free(w->conns);
+    }
+    free(w->restart_list);
+    free(w->res);
+    series_free(&w->series);
+    slowest_free(&w->slowest);
+    events_writer_free(&w->events);
+    free(w->nva);
+    ticket_store_free(&w->tickets);
+    if (w->h2_callbacks) nghttp2_session_callbacks_del(w->h2_callbacks);
+    if (w->h2_option) nghttp2_option_del(w->h2_option);
+    tls_client_ctx_free(w->ssl_ctx);
+    if (w->loop) ev_loop_destroy(w->loop);
+    memset(w, 0, sizeof *w);
+}

@@ -1,0 +1,77 @@
+/* worker.h - one thread, one libev loop, a fixed set of connection slots. */
+#ifndef TLSPROF_WORKER_H
+#define TLSPROF_WORKER_H
+
+#include <ev.h>
+#include <nghttp2/nghttp2.h>
+#include <openssl/ssl.h>
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "engine/conn.h"
+#include "engine/engine.h"
+#include "layers/ticket_store.h"
+#include "measure/results.h"
+#include "measure/series.h"
+#include "measure/slowest.h"
+#include "report/events.h"
+
+#define WORKER_READ_BUF (64 * 1024)
+#define WORKER_WRITE_BUF (16 * 1024)
+
+typedef struct worker {
+    uint32_t id;
+    engine_t *eng;
+    const run_config_t *cfg;
+    pthread_t thread;
+    struct ev_loop *loop;
+    SSL_CTX *ssl_ctx;
+    nghttp2_session_callbacks *h2_callbacks;
+    nghttp2_option *h2_option;
+    nghttp2_nv *nva;          /* request headers, built once */
+    size_t nva_len;
+
+    conn_t *conns;
+    uint32_t n_conns;
+    uint32_t active;          /* slots not idle */
+    uint64_t conn_seq;
+    uint32_t next_target;
+
+    bool measuring;           /* warm-up over */
+    bool stopping;            /* no new work */
+    uint64_t retry_credit;    /* requests given back (GOAWAY, refused) to send again */
+
+    ev_async wake;
+    ev_timer warmup_timer, deadline_timer, grace_timer;
+    ev_idle restart;          /* reopens slots outside of the callbacks that closed them */
+    uint32_t *restart_list;
+    uint32_t n_restart;
+
+    ticket_store_t tickets;
+    results_t *res;
+    series_t series;          /* per-interval statistics */
+    slowest_t slowest;        /* the N slowest connection stories */
+    events_writer_t events;   /* --events */
+    uint64_t cpu_ns;          /* thread CPU time over the run */
+    mono_ns t_finished;       /* when this worker's last connection ended */
+
+    uint8_t rbuf[WORKER_READ_BUF];
+    uint8_t wbuf[WORKER_WRITE_BUF];
+} worker_t;
+
+int worker_init(worker_t *w, engine_t *e, uint32_t id, uint32_t n_conns, char *err, size_t errlen);
+void *worker_main(void *arg);
+void worker_free(worker_t *w);
+
+/* Work distribution. Returns true when a request may be sent; *measured says
+ * whether it counts (false during warm-up). */
+bool worker_claim(worker_t *w, bool *measured);
+/* Give a claimed request back (GOAWAY above last-stream-id, REFUSED_STREAM). */
+void worker_unclaim(worker_t *w);
+/* True while requests remain to be sent (claims may still succeed). */
+bool worker_has_work(const worker_t *w);
+/* A slot became idle: reopen it (soon, from the loop) if work remains. */
+void worker_slot_idle(worker_t *w, conn_t *c);
+const char *worker_error_phase(conn_state s);
+
+#endif

@@ -1,0 +1,215 @@
+/* test_config.c - URL and `run` option parsing: every bad value is rejected
+ * with a message that names the option and the value. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "config/parse.h"
+#include "config/url.h"
+
+static int parse(run_config_t *c, char *err, size_t errlen, const char *a0, ...)
+{
+    char *argv[64];
+    int argc = 0;
+    argv[argc++] = "run";
+    va_list ap;
+    va_start(ap, a0);
+    for (const char *a = a0; a; a = va_arg(ap, const char *)) argv[argc++] = (char *)a;
+    va_end(ap);
+    argv[argc] = NULL;
+    return config_parse(c, argc, argv, err, errlen);
+}
+
+static void test_url_ok(void **state)
+{
+    (void)state;
+    url_t u;
+    char err[256];
+    assert_int_equal(url_parse("https://example.com", &u, err, sizeof err), 0);
+    assert_string_equal(u.host, "example.com");
+    assert_int_equal(u.port, 443);
+    assert_string_equal(u.path, "/");
+    assert_string_equal(u.authority, "example.com");
+    assert_false(u.host_is_ip);
+
+    assert_int_equal(url_parse("https://127.0.0.1:8443/a/b?x=1#frag", &u, err, sizeof err), 0);
+    assert_string_equal(u.host, "127.0.0.1");
+    assert_int_equal(u.port, 8443);
+    assert_string_equal(u.path, "/a/b?x=1");
+    assert_string_equal(u.authority, "127.0.0.1:8443");
+    assert_true(u.host_is_ip);
+
+    assert_int_equal(url_parse("https://[::1]:9000/p", &u, err, sizeof err), 0);
+    assert_string_equal(u.host, "::1");
+    assert_int_equal(u.port, 9000);
+    assert_string_equal(u.authority, "[::1]:9000");
+
+    assert_int_equal(url_parse("HTTPS://h?q", &u, err, sizeof err), 0);
+    assert_string_equal(u.path, "/?q");
+}
+
+static void expect_url_error(const char *url, const char *needle)
+{
+    url_t u;
+    char err[512] = "";
+    assert_int_equal(url_parse(url, &u, err, sizeof err), -1);
+    if (!strstr(err, needle)) fail_msg("URL '%s': message '%s' lacks '%s'", url, err, needle);
+}
+
+static void test_url_bad(void **state)
+{
+    (void)state;
+    expect_url_error("", "empty");
+    expect_url_error("http://example.com/", "plain http://");
+    expect_url_error("ftp://x", "expected https://");
+    expect_url_error("https://", "empty host");
+    expect_url_error("https://:443/", "empty host");
+    expect_url_error("https://host:0/", "invalid port '0'");
+    expect_url_error("https://host:65536/", "invalid port '65536'");
+    expect_url_error("https://host:12ab/", "invalid port '12ab'");
+    expect_url_error("https://host:/", "invalid port ''");
+    expect_url_error("https://user@host/", "user information");
+    expect_url_error("https://[::1/", "missing ']'");
+    expect_url_error("https://[zz]:1/", "not an IPv6 address");
+    expect_url_error("https://::1/", "brackets");
+    expect_url_error("https://ho st/", "invalid character");
+    expect_url_error("https://host/a b", "space or control");
+    char longhost[400];
+    memset(longhost, 'a', sizeof longhost);
+    strcpy(longhost, "https://");
+    memset(longhost + 8, 'a', 300);
+    longhost[308] = 0;
+    expect_url_error(longhost, "longer than");
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    run_config_t c;
+    char err[512];
+    assert_int_equal(parse(&c, err, sizeof err, "https://127.0.0.1:8443/", NULL), 0);
+    assert_int_equal(c.mode, MODE_FRESH);
+    assert_int_equal(c.connections, 1);
+    assert_int_equal(c.requests, 1);
+    assert_int_equal(c.streams, 1);
+    assert_int_equal(c.threads, 1);
+    assert_false(c.insecure);
+    assert_string_equal(c.sni, ""); /* IP literal: no SNI unless --sni */
+    assert_int_equal(c.connect_timeout_ms, 10000);
+    assert_string_equal(c.tls.alpn, "h2");
+
+    assert_int_equal(parse(&c, err, sizeof err, "https://example.com/", "-c", "8", "-n", "100", "-m", "4", "--mode",
+                           "pooled", "-t", "2", "--connect-to", "127.0.0.1:9443", "-H", "X-Test: a b",
+                           "--request-timeout", "250ms", "-k", NULL),
+                     0);
+    assert_int_equal(c.connections, 8);
+    assert_int_equal(c.requests, 100);
+    assert_int_equal(c.streams, 4);
+    assert_int_equal(c.threads, 2);
+    assert_int_equal(c.mode, MODE_POOLED);
+    assert_string_equal(c.sni, "example.com");
+    assert_string_equal(c.connect_host, "127.0.0.1");
+    assert_int_equal(c.connect_port, 9443);
+    assert_int_equal(c.n_headers, 1);
+    assert_string_equal(c.headers[0].name, "x-test");
+    assert_string_equal(c.headers[0].value, "a b");
+    assert_int_equal(c.request_timeout_ms, 250);
+    assert_true(c.insecure);
+
+    /* -D alone means unbounded requests; threads never exceed connections. */
+    assert_int_equal(parse(&c, err, sizeof err, "https://h/", "-D", "2m", "-t", "4", "-c", "2", NULL), 0);
+    assert_int_equal(c.requests, 0);
+    assert_true(c.duration_s == 120.0);
+    assert_int_equal(c.threads, 2);
+}
+
+#define BAD(needle, ...)                                                                                  \
+    do {                                                                                                   \
+        run_config_t c_;                                                                                   \
+        char err_[1024] = "";                                                                              \
+        assert_int_equal(parse(&c_, err_, sizeof err_, __VA_ARGS__, NULL), -1);                            \
+        if (!strstr(err_, needle)) fail_msg("message '%s' lacks '%s'", err_, needle);                     \
+    } while (0)
+
+static void test_bad_options(void **state)
+{
+    (void)state;
+    BAD("missing URL", "-n", "5");
+    BAD("--connections: expected a whole number from 1 to 1000000, got 'abc'", "https://h/", "-c", "abc");
+    BAD("--connections", "https://h/", "-c", "0");
+    BAD("--connections", "https://h/", "-c", "-5");
+    BAD("--connections", "https://h/", "-c", "99999999999999999999999");
+    BAD("--requests", "https://h/", "-n", "1.5");
+    BAD("--requests", "https://h/", "-n", "");
+    BAD("--duration: expected a duration such as 10, 10s, 250ms or 2m, got '5x'", "https://h/", "-D", "5x");
+    BAD("--duration", "https://h/", "-D", "0");
+    BAD("--streams", "https://h/", "-m", "100000", "--mode", "pooled");
+    BAD("--threads", "https://h/", "-t", "0");
+    BAD("--mode: expected fresh or pooled, got 'warm'", "https://h/", "--mode", "warm");
+    BAD("--close: expected client, server or rst", "https://h/", "--close", "both");
+    BAD("--header 'novalue': expected 'Name: value'", "https://h/", "-H", "novalue");
+    BAD("invalid character in header name", "https://h/", "-H", "Bad Name: v");
+    BAD("not allowed in HTTP/2", "https://h/", "-H", "Connection: close");
+    BAD("--cacert /nonexistent/ca.pem: cannot open", "https://h/", "--cacert", "/nonexistent/ca.pem");
+    BAD("--connect-to", "https://h/", "--connect-to", "nohostport");
+    BAD("--connect-to", "https://h/", "--connect-to", "h:99999");
+    BAD("--tls-min: expected 1.2 or 1.3, got '1.1'", "https://h/", "--tls-min", "1.1");
+    BAD("--tls-min 1.3 is above --tls-max 1.2", "https://h/", "--tls-min", "1.3", "--tls-max", "1.2");
+    BAD("--alpn", "https://h/", "--alpn", "h2,,http/1.1");
+    BAD("--connect-timeout", "https://h/", "--connect-timeout", "soon");
+    BAD("--resume: expected off or ticket", "https://h/", "--resume", "always");
+    BAD("--reuse-ticket needs --resume ticket", "https://h/", "--resume", "off", "--reuse-ticket");
+    BAD("--cert and --key go together", "https://h/", "--cert", "/etc/hostname");
+    BAD("fresh mode sends one request per connection", "https://h/", "-m", "4");
+    BAD("unknown option '--frobnicate'", "https://h/", "--frobnicate");
+    BAD("option -c needs a value", "https://h/", "-c");
+    BAD("unexpected argument 'extra'", "https://h/", "extra");
+    BAD("plain http://", "http://h/");
+    BAD("--method", "https://h/", "-X", "get");
+}
+
+static void test_parse_helpers(void **state)
+{
+    (void)state;
+    char err[256];
+    double d;
+    uint64_t u;
+    assert_int_equal(parse_duration("x", "250ms", 0, 10, &d, err, sizeof err), 0);
+    assert_true(d == 0.25);
+    assert_int_equal(parse_duration("x", "1.5m", 0, 1000, &d, err, sizeof err), 0);
+    assert_true(d == 90);
+    assert_int_equal(parse_duration("x", "100us", 0, 1, &d, err, sizeof err), 0);
+    assert_true(d > 0.99e-4 && d < 1.01e-4);
+    assert_int_equal(parse_duration("x", "11", 0, 10, &d, err, sizeof err), -1);
+    assert_non_null(strstr(err, "from 0s to 10s"));
+    assert_int_equal(parse_size("x", "16k", UINT64_MAX, &u, err, sizeof err), 0);
+    assert_int_equal(u, 16000);
+    assert_int_equal(parse_size("x", "16KiB", UINT64_MAX, &u, err, sizeof err), 0);
+    assert_int_equal(u, 16384);
+    assert_int_equal(parse_size("x", "1MiB", UINT64_MAX, &u, err, sizeof err), 0);
+    assert_int_equal(u, 1048576);
+    assert_int_equal(parse_size("x", "2G", 1000, &u, err, sizeof err), -1);
+    assert_non_null(strstr(err, "over the maximum"));
+    assert_int_equal(parse_size("x", "12 k", UINT64_MAX, &u, err, sizeof err), -1);
+    /* Binary input is echoed back printable and cut short. */
+    assert_int_equal(parse_uint("x", "\x01\x02zz", 0, 5, &u, err, sizeof err), -1);
+    assert_null(strchr(err, '\x01'));
+    char big[5000];
+    memset(big, '9', sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    assert_int_equal(parse_uint("x", big, 0, 5, &u, err, sizeof err), -1);
+    assert_true(strlen(err) < 200);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_url_ok),      cmocka_unit_test(test_url_bad),      cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_bad_options), cmocka_unit_test(test_parse_helpers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
