@@ -21,7 +21,13 @@
 #include "exit_codes.h"
 #include "measure/kernel_view.h"
 #include "measure/platform.h"
+#include "bench/bench_crypto.h"
+#include "report/client_cpu.h"
+#include "report/events.h"
 #include "report/json_file.h"
+#include "report/report_html.h"
+#include "report/run_warnings.h"
+#include "report/slowest_json.h"
 #include "report/report_json.h"
 #include "report/report_text.h"
 
@@ -41,7 +47,29 @@ static void progress_line(const engine_t *e, mono_ns now, uint64_t *last_done, m
 
 /* Wait for the workers (eventfd) while handling signals (signalfd), the
  * progress line and kernel sampling (poll timeout, once a second). */
-static bool supervise(engine_t *e, const run_config_t *cfg, const sigset_t *sigs, kernel_view_t *kv)
+/* TIME_WAIT samples (t, count) for the time series: one per second. */
+typedef struct tw_log {
+    uint64_t (*v)[2];
+    size_t n, cap;
+} tw_log_t;
+
+static void tw_log_add(tw_log_t *l, const kernel_view_t *kv, mono_ns t)
+{
+    if (!kv->tw_ok) return;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        void *p = realloc(l->v, cap * sizeof *l->v);
+        if (!p) return; /* the series just lacks TIME_WAIT from here on */
+        l->v = p;
+        l->cap = cap;
+    }
+    l->v[l->n][0] = t;
+    l->v[l->n][1] = kv->tw_last;
+    l->n++;
+}
+
+static bool supervise(engine_t *e, const run_config_t *cfg, const sigset_t *sigs, kernel_view_t *kv,
+                      tw_log_t *tw)
 {
     bool interrupted = false;
     bool progress = !cfg->quiet && isatty(STDERR_FILENO);
@@ -75,6 +103,7 @@ static bool supervise(engine_t *e, const run_config_t *cfg, const sigset_t *sigs
         if (now - last_tick >= 1000000000ull) {
             last_tick = now;
             kernel_view_sample(kv);
+            tw_log_add(tw, kv, now);
             if (progress) progress_line(e, now, &last_done, &last_t);
         }
     }
@@ -82,6 +111,63 @@ static bool supervise(engine_t *e, const run_config_t *cfg, const sigset_t *sigs
     if (sfd >= 0) close(sfd);
     if (progress) fputs("\r\033[K", stderr);
     return interrupted;
+}
+
+/* Build the report from the finished run and write every output asked for.
+ * Returns the exit code. */
+static int finish_outputs(const run_config_t *cfg, engine_t *e, const kernel_view_t *kv, const tw_log_t *tw,
+                          json_t *warnings, bool interrupted)
+{
+    char err[512];
+    run_outcome_t out = {0};
+    out.interrupted = interrupted;
+    out.exit_code = interrupted ? EXIT_INTERRUPTED : report_exit_code(&e->total);
+    out.platform = platform_json();
+    if (cfg->crypto_bench) {
+        json_t *cb = bench_crypto_run(0.2);
+        if (cb) json_object_set_new(out.platform, "crypto_bench", cb);
+    }
+    double secs = engine_measured_seconds(e);
+    out.tcp_kernel = kernel_view_json(kv, secs > 0 ? e->total.connections_established / secs : 0);
+    out.client = client_cpu_json(e);
+    run_warnings_add(warnings, cfg, &e->total, out.client);
+    out.warnings = warnings;
+    out.timeseries = series_to_json(&e->series, (const uint64_t(*)[2])tw->v, tw->n);
+    out.slowest = slowest_json(e, &out.slowest_by_phase);
+    if (e->events_fd >= 0) {
+        if (e->events_errors) {
+            snprintf(err, sizeof err, "--events %s: %llu lines could not be written (disk full?)", cfg->events_path,
+                     (unsigned long long)e->events_errors);
+            json_array_append_new(warnings, json_string(err));
+        }
+        if (events_commit(e->events_fd, e->events_tmp, cfg->events_path, err, sizeof err) < 0) {
+            fprintf(stderr, "tlsprof: %s\n", err);
+            out.exit_code = EXIT_INTERNAL;
+        }
+        e->events_fd = -1;
+    }
+    json_t *report = report_json_build(cfg, e, &out);
+    int exit_code = out.exit_code;
+
+    bool json_to_stdout = cfg->json_path && !strcmp(cfg->json_path, "-");
+    if (!json_to_stdout) report_text_print(stdout, report);
+    if (cfg->json_path &&
+        json_file_write(report, cfg->json_path, JSON_INDENT(2) | JSON_REAL_PRECISION(10), err, sizeof err) < 0) {
+        fprintf(stderr, "tlsprof: %s\n", err);
+        exit_code = EXIT_INTERNAL;
+    }
+    if (cfg->html_path && report_html_write(report, cfg->html_path, err, sizeof err) < 0) {
+        fprintf(stderr, "tlsprof: %s\n", err);
+        exit_code = EXIT_INTERNAL;
+    }
+    json_decref(report);
+    json_decref(out.platform);
+    json_decref(out.tcp_kernel);
+    json_decref(out.client);
+    json_decref(out.timeseries);
+    json_decref(out.slowest);
+    json_decref(out.slowest_by_phase);
+    return exit_code;
 }
 
 int run_config(const run_config_t *cfg)
@@ -113,30 +199,14 @@ int run_config(const run_config_t *cfg)
         fprintf(stderr, "tlsprof: %s\n", err);
         engine_stop(&e, STOP_ABORT);
     }
-    bool interrupted = supervise(&e, cfg, &sigs, &kv);
+    tw_log_t tw = {0};
+    bool interrupted = supervise(&e, cfg, &sigs, &kv, &tw);
     engine_collect(&e);
     kernel_view_end(&kv);
+    tw_log_add(&tw, &kv, clock_now());
+    int exit_code = finish_outputs(cfg, &e, &kv, &tw, warnings, interrupted);
+    free(tw.v);
 
-    run_outcome_t out = {0};
-    out.interrupted = interrupted;
-    out.exit_code = interrupted ? EXIT_INTERRUPTED : report_exit_code(&e.total);
-    out.platform = platform_json();
-    double secs = engine_measured_seconds(&e);
-    out.tcp_kernel = kernel_view_json(&kv, secs > 0 ? e.total.connections_established / secs : 0);
-    out.warnings = warnings;
-    json_t *report = report_json_build(cfg, &e, &out);
-    int exit_code = out.exit_code;
-
-    bool json_to_stdout = cfg->json_path && !strcmp(cfg->json_path, "-");
-    if (!json_to_stdout) report_text_print(stdout, report);
-    if (cfg->json_path && json_file_write(report, cfg->json_path, JSON_INDENT(2) | JSON_REAL_PRECISION(10), err,
-                                          sizeof err) < 0) {
-        fprintf(stderr, "tlsprof: %s\n", err);
-        exit_code = EXIT_INTERNAL;
-    }
-    json_decref(report);
-    json_decref(out.platform);
-    json_decref(out.tcp_kernel);
     json_decref(warnings);
     kernel_view_free(&kv);
     engine_free(&e);

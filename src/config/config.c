@@ -44,70 +44,6 @@ void config_defaults(run_config_t *c)
     c->tls.alpn = "h2";
 }
 
-void config_usage(FILE *out)
-{
-    fputs(
-        "usage: tlsprof [run] https://HOST[:PORT][/PATH] [options]\n"
-        "\n"
-        "Opens TLS 1.3 + HTTP/2 connections and times every phase of every connection\n"
-        "and stream: dns, tcp_connect, tls_handshake, h2_settings, ttfb, stream, connection.\n"
-        "\n"
-        "Workload:\n"
-        "  -c, --connections N      concurrent connections (default 1)\n"
-        "  -n, --requests N         total requests (default 1 unless -D is given)\n"
-        "  -D, --duration TIME      run for TIME (e.g. 10s, 2m); with -n, stop at whichever comes first\n"
-        "      --warmup TIME        run TIME before measuring; requests in it are not counted, but\n"
-        "                           the phase samples of connections opened in it are kept\n"
-        "  -m, --streams N          max concurrent streams per connection (default 1)\n"
-        "  -t, --threads N          worker threads, one event loop each (default 1)\n"
-        "      --mode fresh|pooled  fresh: a new TCP+TLS+HTTP/2 connection per request, closed\n"
-        "                           after the response (default); pooled: -c long-lived connections\n"
-        "                           carry all requests, reconnecting when the server closes one\n"
-        "      --close client|server|rst  who closes a fresh connection: client (GOAWAY,\n"
-        "                           close_notify, close; default), server (wait for the server to\n"
-        "                           close), rst (abortive close, SO_LINGER 0: no TIME_WAIT)\n"
-        "  -X, --method METHOD      request method (default GET)\n"
-        "  -H, --header 'Name: value'  add a request header (repeatable)\n"
-        "\n"
-        "TLS:\n"
-        "  -k, --insecure           do not verify the server certificate\n"
-        "      --cacert FILE        trust the CA certificates in FILE (PEM) instead of the system store\n"
-        "      --sni NAME           server name to send (default: the URL's host unless it is an IP)\n"
-        "      --connect-to HOST:PORT  connect there, keep the URL's host for SNI and :authority\n"
-        "      --tls-min 1.2|1.3    lowest TLS version to offer\n"
-        "      --tls-max 1.2|1.3    highest TLS version to offer\n"
-        "      --tls13-ciphers LIST TLS 1.3 suites, e.g. TLS_CHACHA20_POLY1305_SHA256\n"
-        "      --ciphers LIST       TLS 1.2 cipher list (OpenSSL syntax)\n"
-        "      --groups LIST        key exchange groups, e.g. X25519:P-256\n"
-        "      --sigalgs LIST       signature algorithms, e.g. ecdsa_secp256r1_sha256\n"
-        "      --alpn LIST          ALPN protocols to offer (default h2; the server must pick h2)\n"
-        "      --profile NAME|PATH  apply a cipher profile from ciphers/ (see `tlsprof ciphers --list`)\n"
-        "      --cert FILE --key FILE  client certificate and key (mTLS)\n"
-        "      --keylog FILE        write TLS secrets in NSS key log format (mode 0600); the\n"
-        "                           SSLKEYLOGFILE environment variable does the same\n"
-        "      --resume off|ticket  offer session tickets from earlier connections (default ticket)\n"
-        "      --reuse-ticket       offer the same ticket again and again (tests anti-replay)\n"
-        "      --early-data         send the first request as TLS 1.3 0-RTT early data when allowed\n"
-        "\n"
-        "Timeouts (every phase has one; nothing waits forever):\n"
-        "      --connect-timeout TIME    TCP connect (default 10s)\n"
-        "      --handshake-timeout TIME  TLS handshake and server SETTINGS (default 10s)\n"
-        "      --request-timeout TIME    each request, sent to END_STREAM (default 30s)\n"
-        "      --grace TIME         after -D or Ctrl-C, how long in-flight requests may finish (default 5s)\n"
-        "\n"
-        "Output:\n"
-        "      --json FILE          write the JSON report (docs/report-format.md); '-' for stdout\n"
-        "  -q, --quiet              no progress line\n"
-        "  -h, --help               this help\n"
-        "\n"
-        "Exit codes: 0 every request succeeded; 1 some requests or connections failed;\n"
-        "2 usage error or bad input; 3 no request succeeded; 4 interrupted (report written);\n"
-        "5 internal error (e.g. an output file could not be written).\n"
-        "\n"
-        "Other commands: tlsprof serve | demo | ciphers | bench-crypto | compare | merge  (each takes --help)\n",
-        out);
-}
-
 enum {
     OPT_MODE = 1000,
     OPT_WARMUP,
@@ -134,6 +70,14 @@ enum {
     OPT_REUSE_TICKET,
     OPT_EARLY_DATA,
     OPT_CLOSE,
+    OPT_EVENTS,
+    OPT_EVENTS_SAMPLE,
+    OPT_HTML,
+    OPT_INTERVAL,
+    OPT_SLOWEST,
+    OPT_RATE,
+    OPT_BIND,
+    OPT_CRYPTO_BENCH,
 };
 
 static const struct option long_opts[] = {
@@ -170,6 +114,14 @@ static const struct option long_opts[] = {
     {"request-timeout", required_argument, 0, OPT_REQUEST_TIMEOUT},
     {"grace", required_argument, 0, OPT_GRACE},
     {"json", required_argument, 0, OPT_JSON},
+    {"events", required_argument, 0, OPT_EVENTS},
+    {"events-sample", required_argument, 0, OPT_EVENTS_SAMPLE},
+    {"html", required_argument, 0, OPT_HTML},
+    {"interval", required_argument, 0, OPT_INTERVAL},
+    {"slowest", required_argument, 0, OPT_SLOWEST},
+    {"rate", required_argument, 0, OPT_RATE},
+    {"bind", required_argument, 0, OPT_BIND},
+    {"crypto-bench", no_argument, 0, OPT_CRYPTO_BENCH},
     {"quiet", no_argument, 0, 'q'},
     {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0},
@@ -225,6 +177,53 @@ static int parse_header(run_config_t *c, const char *s, char *err, size_t errlen
     }
     strcpy(h->value, v);
     c->n_headers++;
+    return 0;
+}
+
+/* --bind 127.0.0.2,127.0.0.3,::1 : numeric source addresses, port 0. */
+static int parse_bind_list(run_config_t *c, const char *list, char *err, size_t errlen)
+{
+    const char *p = list;
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char addr[INET6_ADDRSTRLEN + 2];
+        if (len == 0 || len >= sizeof addr) {
+            snprintf(err, errlen, "--bind '%s': empty or overlong address at offset %zu", list, (size_t)(p - list));
+            return -1;
+        }
+        if (c->n_bind >= CONFIG_MAX_BIND) {
+            snprintf(err, errlen, "--bind: at most %d addresses", CONFIG_MAX_BIND);
+            return -1;
+        }
+        memcpy(addr, p, len);
+        addr[len] = 0;
+        struct sockaddr_storage *ss = &c->bind_addrs[c->n_bind];
+        memset(ss, 0, sizeof *ss);
+        struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+        struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+        if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
+            v4->sin_family = AF_INET;
+            c->bind_lens[c->n_bind] = sizeof *v4;
+        } else if (inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1) {
+            v6->sin6_family = AF_INET6;
+            c->bind_lens[c->n_bind] = sizeof *v6;
+        } else {
+            snprintf(err, errlen, "--bind: '%s' is not a numeric IPv4 or IPv6 address", addr);
+            return -1;
+        }
+        c->n_bind++;
+        if (!comma) break;
+        p = comma + 1;
+        if (!*p) {
+            snprintf(err, errlen, "--bind '%s': trailing comma", list);
+            return -1;
+        }
+    }
+    if (c->n_bind == 0) {
+        snprintf(err, errlen, "--bind: expected ADDR[,ADDR...]");
+        return -1;
+    }
     return 0;
 }
 
@@ -332,14 +331,21 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
             strcpy(c->sni, optarg);
             c->sni_set = true;
             break;
-        case OPT_CONNECT_TO:
-            if (hostport_parse(optarg, c->connect_host, sizeof c->connect_host, &c->connect_port, 0, err, errlen)) {
+        case OPT_CONNECT_TO: {
+            if (c->n_connect_to >= CONFIG_MAX_TARGETS) {
+                snprintf(err, errlen, "--connect-to: at most %d targets", CONFIG_MAX_TARGETS);
+                return -1;
+            }
+            struct connect_to *ct = &c->connect_to[c->n_connect_to];
+            if (hostport_parse(optarg, ct->host, sizeof ct->host, &ct->port, 0, err, errlen)) {
                 char tmp[512];
                 snprintf(tmp, sizeof tmp, "--connect-to %s", err);
                 snprintf(err, errlen, "%s", tmp);
                 return -1;
             }
+            c->n_connect_to++;
             break;
+        }
         case OPT_TLS_MIN:
             if (parse_version("--tls-min", optarg, &cli.min_version, err, errlen)) return -1;
             break;
@@ -394,6 +400,37 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
             }
             c->json_path = optarg;
             break;
+        case OPT_EVENTS:
+            if (!*optarg) {
+                snprintf(err, errlen, "--events: expected a file name");
+                return -1;
+            }
+            c->events_path = optarg;
+            break;
+        case OPT_EVENTS_SAMPLE:
+            if (parse_double("--events-sample", optarg, 1e-6, 1.0, &c->events_sample, err, errlen)) return -1;
+            break;
+        case OPT_HTML:
+            if (!*optarg) {
+                snprintf(err, errlen, "--html: expected a file name");
+                return -1;
+            }
+            c->html_path = optarg;
+            break;
+        case OPT_INTERVAL:
+            if (parse_duration("--interval", optarg, 0.01, 3600, &c->interval_s, err, errlen)) return -1;
+            break;
+        case OPT_SLOWEST:
+            if (parse_uint("--slowest", optarg, 0, 10000, &u, err, errlen)) return -1;
+            c->slowest = (uint32_t)u;
+            break;
+        case OPT_RATE:
+            if (parse_double("--rate", optarg, 0.001, 10000000, &c->rate, err, errlen)) return -1;
+            break;
+        case OPT_BIND:
+            if (parse_bind_list(c, optarg, err, errlen)) return -1;
+            break;
+        case OPT_CRYPTO_BENCH: c->crypto_bench = true; break;
         case 'q': c->quiet = true; break;
         case 'h': config_usage(stdout); return 1;
         case ':':
@@ -461,6 +498,10 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
     if (c->connections > 0 && c->threads > c->connections) c->threads = c->connections;
     if (c->warmup_s > 0 && c->duration_s == 0 && !n_set) {
         snprintf(err, errlen, "--warmup needs -D or -n");
+        return -1;
+    }
+    if (c->rate > 0 && c->duration_s == 0 && !n_set) {
+        snprintf(err, errlen, "--rate needs -D or -n");
         return -1;
     }
     (void)mode_set;

@@ -14,6 +14,7 @@
 
 #define CONFIG_MAX_HEADERS 32
 #define CONFIG_MAX_BIND 16
+#define CONFIG_MAX_TARGETS 16
 
 typedef enum run_mode { MODE_FRESH, MODE_POOLED } run_mode;
 typedef enum close_mode { CLOSE_CLIENT, CLOSE_SERVER, CLOSE_RST } close_mode;
@@ -33,14 +34,20 @@ typedef struct run_config {
     double warmup_s;
     uint32_t streams;      /* -m: max concurrent streams per connection */
     uint32_t threads;      /* -t */
-    double rate;           /* --rate: 0 = closed loop */
+    double rate;           /* --rate: 0 = closed loop; requests/s pooled, connections/s fresh */
 
     bool insecure;
     const char *cacert;
     char sni[256];         /* empty: no SNI (IP literal without --sni) */
     bool sni_set;
-    char connect_host[256];
-    int connect_port;      /* 0: connect to the URL's host and port */
+    /* --connect-to, repeatable: connections go round-robin over these
+     * addresses (each its own ticket store and resumption tally). None:
+     * connect to the URL's host and port. */
+    struct connect_to {
+        char host[256];
+        int port;
+    } connect_to[CONFIG_MAX_TARGETS];
+    size_t n_connect_to;
     const char *method;
     header_kv headers[CONFIG_MAX_HEADERS];
     size_t n_headers;
@@ -69,6 +76,7 @@ typedef struct run_config {
     const char *html_path;
     double interval_s;
     uint32_t slowest;
+    bool crypto_bench;       /* --crypto-bench: measure this machine's AEAD/ECDH speed too */
     bool quiet;
     bool no_text;            /* --json - implies no text report on stdout */
 } run_config_t;

@@ -56,6 +56,9 @@ typedef struct conn_tls_facts {
     uint16_t tickets_received;
 } conn_tls_facts_t;
 
+/* After our FIN, how long to wait for the server's before closing anyway. */
+#define CONN_CLOSE_WAIT_MS 2000
+
 typedef struct conn {
     struct worker *w;
     uint32_t index;          /* slot number in the worker */
@@ -81,6 +84,7 @@ typedef struct conn {
     bool claimed_measured;
     bool in_setup_batch;     /* reading right after the handshake completed */
     bool retired;            /* slot given up (EMFILE): never reopened */
+    bool closing_by_client;  /* CLOSING after our FIN (not waiting for the server's choice) */
     uint32_t inflight;
     uint32_t streams_done;
     uint64_t worst_ttfb_ns;  /* slowest stream on this connection, for its story */

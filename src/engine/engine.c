@@ -14,7 +14,9 @@
 #include "engine/worker.h"
 #include "layers/tcp.h"
 #include "measure/tcpinfo.h"
+#include "report/events.h"
 
+/* Resolve one target into e->targets[e->n_targets]. */
 static int resolve(engine_t *e, const char *host, int port, char *err, size_t errlen)
 {
     struct addrinfo hints = {0}, *res = NULL;
@@ -24,19 +26,29 @@ static int resolve(engine_t *e, const char *host, int port, char *err, size_t er
     snprintf(portstr, sizeof portstr, "%d", port);
     mono_ns t0 = clock_now();
     int rc = getaddrinfo(host, portstr, &hints, &res);
-    e->dns_ns = clock_now() - t0;
+    uint64_t took = clock_now() - t0;
+    e->dns_ns += took;
+    hist_record(&e->total.phases[PHASE_DNS], took);
     if (rc != 0) {
         snprintf(err, errlen, "cannot resolve '%s': %s", host, gai_strerror(rc));
         return -1;
     }
     /* One address: the first the resolver prefers. Connections to several
      * addresses would mix their latencies into one histogram. */
-    target_t *t = &e->targets[0];
+    target_t *t = &e->targets[e->n_targets];
     memcpy(&t->addr, res->ai_addr, res->ai_addrlen);
     t->addrlen = res->ai_addrlen;
     tcp_addr_label(res->ai_addr, t->label, sizeof t->label);
-    e->n_targets = 1;
     freeaddrinfo(res);
+    for (size_t i = 0; i < e->cfg->n_bind; i++) {
+        if (e->cfg->bind_addrs[i].ss_family != t->addr.ss_family) {
+            snprintf(err, errlen, "--bind address %zu is %s but target %s is %s", i + 1,
+                     e->cfg->bind_addrs[i].ss_family == AF_INET ? "IPv4" : "IPv6", t->label,
+                     t->addr.ss_family == AF_INET ? "IPv4" : "IPv6");
+            return -1;
+        }
+    }
+    e->n_targets++;
     return 0;
 }
 
@@ -51,15 +63,24 @@ int engine_init(engine_t *e, const run_config_t *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    const char *host = cfg->connect_port ? cfg->connect_host : cfg->url.host;
-    int port = cfg->connect_port ? cfg->connect_port : cfg->url.port;
-    if (resolve(e, host, port, err, errlen) < 0) {
-        errors_add(&e->total.errors, "dns", err);
-        return -1;
+    if (cfg->n_connect_to == 0) {
+        if (resolve(e, cfg->url.host, cfg->url.port, err, errlen) < 0) {
+            errors_add(&e->total.errors, "dns", err);
+            return -1;
+        }
     }
-    hist_record(&e->total.phases[PHASE_DNS], e->dns_ns);
+    for (size_t i = 0; i < cfg->n_connect_to; i++) {
+        if (resolve(e, cfg->connect_to[i].host, cfg->connect_to[i].port, err, errlen) < 0) {
+            errors_add(&e->total.errors, "dns", err);
+            return -1;
+        }
+    }
     e->syn_linear_timeouts = tcp_syn_linear_timeouts();
 
+    if (cfg->events_path) {
+        e->events_fd = events_open(cfg->events_path, e->events_tmp, sizeof e->events_tmp, err, errlen);
+        if (e->events_fd < 0) return -1;
+    }
     e->done_fd = eventfd(0, EFD_CLOEXEC);
     if (e->done_fd < 0) {
         snprintf(err, errlen, "eventfd: %s", strerror(errno));
@@ -136,6 +157,11 @@ void engine_free(engine_t *e)
     slowest_free(&e->slowest);
     if (e->done_fd > 0) close(e->done_fd);
     e->done_fd = -1;
+    if (e->events_fd >= 0) { /* not committed: an aborted start */
+        close(e->events_fd);
+        unlink(e->events_tmp);
+        e->events_fd = -1;
+    }
 }
 
 double engine_measured_seconds(const engine_t *e)

@@ -57,6 +57,7 @@ typedef struct engine {
     series_t series;
     slowest_t slowest;
     int events_fd;           /* -1 without --events */
+    char events_tmp[4096];   /* written under this name, renamed at the end */
     uint64_t events_lines, events_errors;
 } engine_t;
 

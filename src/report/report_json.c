@@ -2,6 +2,7 @@
 #include "report/report_json.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "exit_codes.h"
 #include "measure/stats.h"
@@ -35,11 +36,15 @@ static json_t *config_json(const run_config_t *c, const engine_t *e)
     json_object_set_new(o, "insecure", json_boolean(c->insecure));
     json_object_set_new(o, "method", json_string(c->method));
     json_object_set_new(o, "sni", c->sni[0] ? json_string(c->sni) : json_null());
-    if (c->connect_port) {
-        char ct[300];
-        snprintf(ct, sizeof ct, strchr(c->connect_host, ':') ? "[%s]:%d" : "%s:%d", c->connect_host,
-                 c->connect_port);
-        json_object_set_new(o, "connect_to", json_string(ct));
+    if (c->n_connect_to) {
+        json_t *cts = json_array();
+        for (size_t i = 0; i < c->n_connect_to; i++) {
+            char ct[300];
+            const struct connect_to *t = &c->connect_to[i];
+            snprintf(ct, sizeof ct, strchr(t->host, ':') ? "[%s]:%d" : "%s:%d", t->host, t->port);
+            json_array_append_new(cts, json_string(ct));
+        }
+        json_object_set_new(o, "connect_to", cts);
     } else {
         json_object_set_new(o, "connect_to", json_null());
     }
@@ -155,6 +160,12 @@ json_t *report_json_build(const run_config_t *cfg, const engine_t *e, const run_
     json_object_set_new(tool, "name", json_string("tlsprof"));
     json_object_set_new(tool, "version", json_string(TLSPROF_VERSION));
     json_object_set_new(root, "tool", tool);
+    char date[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    json_object_set_new(root, "date", json_string(date));
     json_object_set_new(root, "config", config_json(cfg, e));
     json_object_set_new(root, "platform", out->platform ? json_deep_copy(out->platform) : json_object());
 
@@ -187,8 +198,11 @@ json_t *report_json_build(const run_config_t *cfg, const engine_t *e, const run_
     json_object_set_new(root, "tcp", tcp_json(r, out->tcp_kernel));
     json_object_set_new(root, "errors", errors_to_json(&r->errors));
     json_object_set_new(root, "warnings", out->warnings ? json_deep_copy(out->warnings) : json_array());
-    json_object_set_new(root, "timeseries", json_array());
-    json_object_set_new(root, "slowest", json_array());
+#define COPY_OR(x, empty) ((x) ? json_deep_copy(x) : (empty))
+    json_object_set_new(root, "timeseries", COPY_OR(out->timeseries, json_array()));
+    json_object_set_new(root, "slowest", COPY_OR(out->slowest, json_array()));
+    json_object_set_new(root, "slowest_by_phase", COPY_OR(out->slowest_by_phase, json_object()));
+#undef COPY_OR
     json_object_set_new(root, "client", out->client ? json_deep_copy(out->client) : json_object());
     return root;
 }

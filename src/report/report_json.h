@@ -17,6 +17,9 @@ typedef struct run_outcome {
     json_t *tcp_kernel;  /* time_wait, system_deltas, ephemeral_ports (may be NULL) */
     json_t *warnings;    /* array of strings added before build (may be NULL) */
     json_t *client;      /* CPU use (may be NULL) */
+    json_t *timeseries;  /* array (may be NULL) */
+    json_t *slowest;     /* array (may be NULL) */
+    json_t *slowest_by_phase; /* object phase -> array (may be NULL) */
 } run_outcome_t;
 
 json_t *report_json_build(const run_config_t *cfg, const engine_t *e, const run_outcome_t *o);

@@ -112,8 +112,8 @@ static void test_defaults(void **state)
     assert_int_equal(c.threads, 2);
     assert_int_equal(c.mode, MODE_POOLED);
     assert_string_equal(c.sni, "example.com");
-    assert_string_equal(c.connect_host, "127.0.0.1");
-    assert_int_equal(c.connect_port, 9443);
+    assert_string_equal(c.connect_to[0].host, "127.0.0.1");
+    assert_int_equal(c.connect_to[0].port, 9443);
     assert_int_equal(c.n_headers, 1);
     assert_string_equal(c.headers[0].name, "x-test");
     assert_string_equal(c.headers[0].value, "a b");
