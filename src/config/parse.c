@@ -20,6 +20,31 @@ static const char *printable(const char *s, char *buf, size_t len)
     return buf;
 }
 
+/* End of the plain decimal number at s: digits, an optional fraction and an
+ * optional exponent, at least one digit before the exponent; s when there is
+ * none. strtod also takes hex ("0x10"), "inf" and "nan", which no option
+ * documents, so an input is accepted only when strtod stops here too. */
+static const char *decimal_end(const char *s)
+{
+    const char *p = s;
+    size_t digits = 0;
+    while (isdigit((unsigned char)*p)) p++, digits++;
+    if (*p == '.') {
+        p++;
+        while (isdigit((unsigned char)*p)) p++, digits++;
+    }
+    if (!digits) return s;
+    if (*p == 'e' || *p == 'E') {
+        const char *q = p + 1;
+        if (*q == '+' || *q == '-') q++;
+        if (isdigit((unsigned char)*q)) {
+            while (isdigit((unsigned char)*q)) q++;
+            p = q;
+        }
+    }
+    return p;
+}
+
 int parse_uint(const char *what, const char *s, uint64_t min, uint64_t max, uint64_t *out, char *err,
                size_t errlen)
 {
@@ -45,7 +70,8 @@ int parse_double(const char *what, const char *s, double min, double max, double
     errno = 0;
     char *end;
     double v = strtod(s, &end);
-    if (errno || *end || !isfinite(v) || v < min || v > max) goto bad;
+    const char *digits = s + (*s == '-' || *s == '+');
+    if (errno || *end || end != decimal_end(digits) || !isfinite(v) || v < min || v > max) goto bad;
     *out = v;
     return 0;
 bad:
@@ -62,7 +88,7 @@ int parse_duration(const char *what, const char *s, double min_s, double max_s, 
     errno = 0;
     char *end;
     double v = strtod(s, &end);
-    if (errno || !isfinite(v) || v < 0) goto bad;
+    if (errno || end != decimal_end(s) || !isfinite(v) || v < 0) goto bad;
     double mult;
     if (!*end || !strcmp(end, "s")) mult = 1;
     else if (!strcmp(end, "ms")) mult = 1e-3;

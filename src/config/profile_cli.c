@@ -1,20 +1,26 @@
 /* profile_cli.c - `tlsprof ciphers`: list the cipher profiles with their
  * descriptions, or show what one profile sets. Every profile listed is
- * loaded, so the command doubles as a check of a profile directory. */
+ * loaded, so the command doubles as a check of a profile directory.
+ * With a URL, `tlsprof ciphers` is the cipher matrix instead, which lives in
+ * cmd_ciphers.c; this stays the subcommand's entry point. */
 #include "config/profile.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd_ciphers.h"
 #include "exit_codes.h"
 
 static const char usage[] =
     "usage: tlsprof ciphers [--list] [--dir DIR] [NAME|PATH ...]\n"
+    "       tlsprof ciphers https://HOST[:PORT]/ [run options] [--profiles A,B] [--json FILE]\n"
     "\n"
     "Without names: list the cipher profiles in DIR (default: $TLSPROF_CIPHERS_DIR,\n"
     "else ciphers/ beside the executable's directory, else an installed share/ dir).\n"
     "With names: show the settings of each profile. Exit code 2 when a profile\n"
-    "does not load. Format and shipped profiles: ciphers/README.md, docs/ciphers.md.\n";
+    "does not load. Format and shipped profiles: ciphers/README.md, docs/ciphers.md.\n"
+    "With a URL: run every profile against it and print a comparison table\n"
+    "(`tlsprof ciphers https://HOST/ --help` lists the matrix options).\n";
 
 static const char *or_default(const char *s)
 {
@@ -64,6 +70,7 @@ static int list_dir(const char *dir)
 
 int ciphers_main(int argc, char **argv)
 {
+    if (ciphers_matrix_wanted(argc, argv)) return ciphers_matrix_main(argc, argv);
     const char *dir = NULL;
     int first_name = 0, names = 0;
     for (int i = 1; i < argc; i++) {

@@ -7,6 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Input echoed in a message is cut and made printable, so that a binary
+ * argument cannot garble the terminal or hide the rest of the message. */
+static const char *shown(const char *s, size_t len, char *buf, size_t buflen)
+{
+    size_t i = 0;
+    for (; i < len && s[i] && i + 1 < buflen; i++)
+        buf[i] = (unsigned char)s[i] >= 0x20 && s[i] != 0x7f ? s[i] : '?';
+    buf[i] = 0;
+    if (i < len && s[i] && buflen > 4) strcpy(buf + buflen - 4, "...");
+    return buf;
+}
+
 static int parse_port(const char *s, size_t len, int allow0, int *port)
 {
     if (len == 0 || len > 5) return -1;
@@ -28,8 +40,10 @@ static int host_is_ip_literal(const char *h)
 
 /* Split "host[:port]" or "[v6][:port]" (len bytes at s). */
 static int split_hostport(const char *s, size_t len, char *host, size_t hostlen, int *port,
-                          int port_required, int allow0, char *err, size_t errlen, const char *what)
+                          int port_required, int allow0, char *err, size_t errlen, const char *what,
+                          size_t base)
 {
+    char sb[72];
     const char *hs, *he, *ps = NULL;
     if (len && s[0] == '[') {
         const char *close = memchr(s, ']', len);
@@ -71,7 +85,8 @@ static int split_hostport(const char *s, size_t len, char *host, size_t hostlen,
     for (size_t i = 0; i < hl; i++) {
         unsigned char c = (unsigned char)hs[i];
         if (c <= ' ' || c >= 0x7f || strchr("/?#@%\\\"'<>", c)) {
-            snprintf(err, errlen, "%s: invalid character '%c' in host", what, c > ' ' && c < 0x7f ? c : '?');
+            snprintf(err, errlen, "%s: invalid character '%c' in host at offset %zu", what,
+                     c > ' ' && c < 0x7f ? c : '?', base + (size_t)(hs + i - s));
             return -1;
         }
     }
@@ -86,8 +101,9 @@ static int split_hostport(const char *s, size_t len, char *host, size_t hostlen,
     }
     if (ps) {
         if (parse_port(ps, (size_t)(s + len - ps), allow0, port) < 0) {
-            snprintf(err, errlen, "%s: invalid port '%.*s' (expected %d to 65535)", what,
-                     (int)(s + len - ps), ps, allow0 ? 0 : 1);
+            snprintf(err, errlen, "%s: invalid port '%s' at offset %zu (expected %d to 65535)", what,
+                     shown(ps, (size_t)(s + len - ps), sb, sizeof sb), base + (size_t)(ps - s),
+                     allow0 ? 0 : 1);
             return -1;
         }
     } else if (port_required) {
@@ -100,7 +116,10 @@ static int split_hostport(const char *s, size_t len, char *host, size_t hostlen,
 int hostport_parse(const char *s, char *host, size_t hostlen, int *port, int allow_port0, char *err,
                    size_t errlen)
 {
-    return split_hostport(s, strlen(s), host, hostlen, port, 1, allow_port0, err, errlen, s);
+    char what[72];
+    size_t len = strlen(s);
+    return split_hostport(s, len, host, hostlen, port, 1, allow_port0, err, errlen,
+                          shown(s, len, what, sizeof what), 0);
 }
 
 int url_parse(const char *s, url_t *u, char *err, size_t errlen)
@@ -111,23 +130,26 @@ int url_parse(const char *s, url_t *u, char *err, size_t errlen)
         return -1;
     }
     static const char scheme[] = "https://";
+    char sb[136];
     if (strncasecmp(s, scheme, sizeof scheme - 1) != 0) {
         if (strncasecmp(s, "http://", 7) == 0)
-            snprintf(err, errlen, "URL '%s': plain http:// is not supported; tlsprof profiles TLS, use https://", s);
+            snprintf(err, errlen, "URL '%s': plain http:// is not supported; tlsprof profiles TLS, use https://",
+                     shown(s, strlen(s), sb, sizeof sb));
         else
-            snprintf(err, errlen, "URL '%s': expected https://host[:port][/path]", s);
+            snprintf(err, errlen, "URL '%s': expected https://host[:port][/path]",
+                     shown(s, strlen(s), sb, sizeof sb));
         return -1;
     }
     const char *auth = s + sizeof scheme - 1;
     size_t alen = strcspn(auth, "/?#");
     if (memchr(auth, '@', alen)) {
-        snprintf(err, errlen, "URL '%s': user information (user@host) is not supported", s);
+        snprintf(err, errlen, "URL '%s': user information (user@host) is not supported",
+                 shown(s, strlen(s), sb, sizeof sb));
         return -1;
     }
     u->port = 443;
-    char what[64];
-    snprintf(what, sizeof what, "URL host");
-    if (split_hostport(auth, alen, u->host, sizeof u->host, &u->port, 0, 0, err, errlen, what) < 0)
+    if (split_hostport(auth, alen, u->host, sizeof u->host, &u->port, 0, 0, err, errlen, "URL host",
+                       sizeof scheme - 1) < 0)
         return -1;
     const char *path = auth + alen;
     if (*path == '#') path = "";
@@ -135,23 +157,23 @@ int url_parse(const char *s, url_t *u, char *err, size_t errlen)
     if (plen == 0) {
         strcpy(u->path, "/");
     } else {
-        if (plen >= sizeof u->path) {
+        /* A bare query ("https://h?q") gets the "/" a request line needs. */
+        size_t slash = path[0] == '?';
+        if (slash + plen >= sizeof u->path) {
             snprintf(err, errlen, "URL: path is longer than %zu characters", sizeof u->path - 1);
             return -1;
         }
-        if (path[0] == '?') {
-            u->path[0] = '/';
-            memcpy(u->path + 1, path, plen < sizeof u->path - 1 ? plen : sizeof u->path - 2);
-        } else {
-            memcpy(u->path, path, plen);
-        }
-        for (const char *p = u->path; *p; p++) {
-            if ((unsigned char)*p <= ' ' || *p == 0x7f) {
-                snprintf(err, errlen, "URL: path contains a space or control character at offset %d",
-                         (int)(p - u->path));
+        for (size_t i = 0; i < plen; i++) {
+            if ((unsigned char)path[i] <= ' ' || path[i] == 0x7f) {
+                snprintf(err, errlen,
+                         "URL: path contains a space or control character at offset %zu",
+                         (size_t)(path - s) + i);
                 return -1;
             }
         }
+        u->path[0] = '/';
+        memcpy(u->path + slash, path, plen);
+        u->path[slash + plen] = '\0';
     }
     u->host_is_ip = host_is_ip_literal(u->host);
     int v6 = strchr(u->host, ':') != NULL;

@@ -97,7 +97,8 @@ static void conn_end(conn_t *c, const char *err_phase, const char *reason)
         /* A pooled connection that cannot even be set up costs one request,
          * so that a dead target ends a -n run instead of spinning forever. */
         bool measured;
-        if (worker_claim(w, &measured) && measured) record_request_failed(c);
+        mono_ns intended;
+        if (worker_claim(w, &measured, &intended) && measured) record_request_failed(c);
     }
     record_connection(c, streams_failed ? NULL : err_phase, reason);
 
@@ -302,7 +303,7 @@ static void start_streams(conn_t *c)
     if (w->cfg->mode == MODE_FRESH) {
         if (c->claimed) {
             c->claimed = false;
-            if (h2_client_submit(c, c->claimed_measured, 0) < 0) {
+            if (h2_client_submit(c, c->claimed_measured, c->claimed_intended) < 0) {
                 if (c->claimed_measured) record_request_failed(c);
                 errors_add(&w->res->errors, "ttfb", "could not submit the request");
             }
@@ -310,8 +311,9 @@ static void start_streams(conn_t *c)
         return;
     }
     bool measured;
-    while (c->inflight < w->cfg->streams && worker_claim(w, &measured)) {
-        if (h2_client_submit(c, measured, 0) < 0) {
+    mono_ns intended;
+    while (c->inflight < w->cfg->streams && worker_claim(w, &measured, &intended)) {
+        if (h2_client_submit(c, measured, intended) < 0) {
             if (measured) record_request_failed(c);
             errors_add(&w->res->errors, "ttfb", "could not submit the request");
             break;
@@ -337,6 +339,11 @@ static void conn_progress(conn_t *c)
         if (c->inflight && !ev_is_active(&c->timer)) arm_timer(c, w->cfg->request_timeout_ms);
         else if (!c->inflight && ev_is_active(&c->timer)) ev_timer_stop(w->loop, &c->timer);
     }
+}
+
+void conn_kick(conn_t *c)
+{
+    if (c->state == CONN_H2_ACTIVE && c->t.settings && c->inflight < c->w->cfg->streams) conn_progress(c);
 }
 
 static void on_read_ready(conn_t *c)
@@ -514,6 +521,7 @@ void conn_open(conn_t *c)
     engine_t *e = w->eng;
     const run_config_t *cfg = w->cfg;
     bool claimed = c->claimed, claimed_measured = c->claimed_measured;
+    mono_ns claimed_intended = c->claimed_intended;
     stream_t *streams = c->streams;
     uint32_t index = c->index;
     if (c->id && cfg->mode == MODE_POOLED) w->res->reconnects++;
@@ -524,6 +532,7 @@ void conn_open(conn_t *c)
     memset(streams, 0, cfg->streams * sizeof *streams);
     c->claimed = claimed;
     c->claimed_measured = claimed_measured;
+    c->claimed_intended = claimed_intended;
     c->fd = -1;
     c->id = ((uint64_t)w->id << 40) | ++w->conn_seq;
     c->target = w->next_target++ % e->n_targets;

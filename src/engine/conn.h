@@ -82,6 +82,7 @@ typedef struct conn {
     bool failed;
     bool claimed;            /* fresh: holds a claimed request not yet submitted */
     bool claimed_measured;
+    mono_ns claimed_intended; /* --rate: the claimed request's scheduled instant */
     bool in_setup_batch;     /* reading right after the handshake completed */
     bool retired;            /* slot given up (EMFILE): never reopened */
     bool closing_by_client;  /* CLOSING after our FIN (not waiting for the server's choice) */
@@ -103,5 +104,8 @@ void conn_open(conn_t *c);
 void conn_abort(conn_t *c, const char *why);
 /* Graceful: no new streams; close once in-flight streams are done. */
 void conn_drain(conn_t *c);
+/* --rate: an arrival is due; an established connection with a free stream
+ * takes it. */
+void conn_kick(conn_t *c);
 
 #endif

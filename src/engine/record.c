@@ -20,12 +20,15 @@ void record_stream_ok(conn_t *c, stream_t *st)
 {
     worker_t *w = c->w;
     results_t *r = w->res;
-    uint64_t ttfb = clock_span(st->t_sent, st->t_headers);
+    /* --rate: timed from the intended start, so that time spent queued
+     * behind a slow server counts (no coordinated omission). */
+    mono_ns from = st->t_intended ? st->t_intended : st->t_sent;
+    uint64_t ttfb = clock_span(from, st->t_headers);
     if (ttfb > c->worst_ttfb_ns) c->worst_ttfb_ns = ttfb;
     if (c->sampled) events_stream(&w->events, c, st, NULL, NULL);
     if (st->measured) {
-        uint64_t from = st->t_sent;
         hist_record(&r->phases[PHASE_TTFB], ttfb);
+        if (st->t_intended) hist_record(&r->phases[PHASE_TTFB_UNCORRECTED], clock_span(st->t_sent, st->t_headers));
         hist_record(&r->phases[PHASE_STREAM], clock_span(from, st->t_done));
         series_record(&w->series, SERIES_TTFB, st->t_headers, ttfb);
         series_slot_t *slot = series_at(&w->series, st->t_done);

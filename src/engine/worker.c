@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "layers/h2_client.h"
@@ -23,16 +25,45 @@ bool worker_has_work(const worker_t *w)
     return n == 0 || atomic_load_explicit(&w->eng->next_request, memory_order_relaxed) < n;
 }
 
-bool worker_claim(worker_t *w, bool *measured)
+static void arm_rate_timer(worker_t *w)
 {
+    if (w->rate_armed || w->rate_fd < 0) return;
+    mono_ns when = schedule_at(&w->sched, w->sched.started);
+    struct itimerspec its = {{0, 0}, {(time_t)(when / 1000000000u), (long)(when % 1000000000u)}};
+    if (timerfd_settime(w->rate_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0) return;
+    ev_io_start(w->loop, &w->rate_io);
+    w->rate_armed = true;
+}
+
+static void disarm_rate_timer(worker_t *w)
+{
+    if (!w->rate_armed) return;
+    struct itimerspec off = {{0, 0}, {0, 0}};
+    timerfd_settime(w->rate_fd, 0, &off, NULL);
+    ev_io_stop(w->loop, &w->rate_io);
+    w->rate_armed = false;
+}
+
+bool worker_claim(worker_t *w, bool *measured, mono_ns *intended)
+{
+    *intended = 0;
     if (w->retry_credit) {
         w->retry_credit--;
         *measured = true;
         return true;
     }
     if (w->stopping) return false;
+    mono_ns now = 0, due_at = 0;
+    if (w->sched.on) {
+        now = clock_now();
+        if (!schedule_take(&w->sched, now, &due_at)) {
+            arm_rate_timer(w);
+            return false;
+        }
+    }
     if (!w->measuring) {
         *measured = false; /* warm-up: sent, but neither counted nor sampled */
+        *intended = due_at;
         return true;
     }
     uint64_t n = w->cfg->requests;
@@ -40,8 +71,15 @@ bool worker_claim(worker_t *w, bool *measured)
         uint64_t got = atomic_fetch_add_explicit(&w->eng->next_request, 1, memory_order_relaxed);
         if (got >= n) return false;
     }
+    if (w->sched.on) hist_record(&w->res->schedule_lag, now - due_at);
     *measured = true;
+    *intended = due_at;
     return true;
+}
+
+bool worker_idle(const worker_t *w)
+{
+    return w->active == 0 && w->n_restart == 0 && !w->rate_armed;
 }
 
 void worker_unclaim(worker_t *w)
@@ -53,9 +91,11 @@ static void open_slot(worker_t *w, conn_t *c)
 {
     if (w->cfg->mode == MODE_FRESH) {
         bool measured;
-        if (!worker_claim(w, &measured)) return;
+        mono_ns intended;
+        if (!worker_claim(w, &measured, &intended)) return;
         c->claimed = true;
         c->claimed_measured = measured;
+        c->claimed_intended = intended;
     } else if (!worker_has_work(w)) {
         return;
     }
@@ -73,7 +113,7 @@ static void restart_cb(struct ev_loop *loop, ev_idle *idle, int revents)
         conn_t *c = &w->conns[w->restart_list[i]];
         if (c->state == CONN_IDLE && !c->retired) open_slot(w, c);
     }
-    if (w->active == 0 && w->n_restart == 0) ev_break(loop, EVBREAK_ALL);
+    if (worker_idle(w)) ev_break(loop, EVBREAK_ALL);
 }
 
 void worker_slot_idle(worker_t *w, conn_t *c)
@@ -84,13 +124,14 @@ void worker_slot_idle(worker_t *w, conn_t *c)
         ev_idle_start(w->loop, &w->restart);
         return;
     }
-    if (w->active == 0 && w->n_restart == 0) ev_break(w->loop, EVBREAK_ALL);
+    if (worker_idle(w)) ev_break(w->loop, EVBREAK_ALL);
 }
 
 /* Stop taking new work; idle pooled connections close now, busy ones when
  * their streams are done, and whatever is left after --grace is aborted. */
 static void begin_stop(worker_t *w, bool abort_now)
 {
+    disarm_rate_timer(w);
     if (!w->stopping) {
         w->stopping = true;
         ev_timer_set(&w->grace_timer, w->cfg->grace_ms / 1000.0, 0.);
@@ -101,6 +142,36 @@ static void begin_stop(worker_t *w, bool abort_now)
         else conn_drain(&w->conns[i]);
     }
     if (w->active == 0) ev_break(w->loop, EVBREAK_ALL);
+}
+
+/* An arrival is due: start it on whatever can take it. Fresh mode opens idle
+ * slots; pooled mode offers it to established connections (in slot order,
+ * stopping as soon as nothing more is due). When every slot is busy,
+ * completions claim the backlog, so nothing needs arming until a claim
+ * finds the schedule ahead again. */
+static void rate_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+    (void)revents;
+    worker_t *w = (worker_t *)((char *)io - offsetof(worker_t, rate_io));
+    uint64_t expirations;
+    ssize_t rd = read(w->rate_fd, &expirations, sizeof expirations); /* EAGAIN: spurious wake-up */
+    (void)rd;
+    disarm_rate_timer(w);
+    if (w->stopping) return;
+    for (uint32_t i = 0; i < w->n_conns; i++) {
+        conn_t *c = &w->conns[i];
+        if (schedule_at(&w->sched, w->sched.started) > clock_now()) break;
+        if (w->cfg->mode == MODE_FRESH) {
+            if (c->state == CONN_IDLE && !c->retired) open_slot(w, c);
+        } else {
+            conn_kick(c);
+        }
+    }
+    /* Nobody claimed (every slot busy, or nothing due after all): completions
+     * claim the backlog; re-arm only when the next arrival is still ahead. */
+    if (!w->rate_armed && worker_has_work(w) && schedule_at(&w->sched, w->sched.started) > clock_now())
+        arm_rate_timer(w);
+    if (worker_idle(w)) ev_break(loop, EVBREAK_ALL);
 }
 
 static void grace_cb(struct ev_loop *loop, ev_timer *t, int revents)
@@ -142,6 +213,7 @@ int worker_init(worker_t *w, engine_t *e, uint32_t id, uint32_t n_conns, char *e
     w->id = id;
     w->eng = e;
     w->cfg = cfg;
+    w->rate_fd = -1;
     w->n_conns = n_conns;
     w->measuring = cfg->warmup_s <= 0;
     w->loop = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_NOENV);
@@ -189,6 +261,14 @@ int worker_init(worker_t *w, engine_t *e, uint32_t id, uint32_t n_conns, char *e
     ev_init(&w->grace_timer, grace_cb);
     ev_init(&w->deadline_timer, deadline_cb);
     ev_init(&w->warmup_timer, warmup_cb);
+    if (cfg->rate > 0) {
+        w->rate_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+        if (w->rate_fd < 0) {
+            snprintf(err, errlen, "timerfd_create: %s", strerror(errno));
+            return -1;
+        }
+        ev_io_init(&w->rate_io, rate_cb, w->rate_fd, EV_READ);
+    }
     return 0;
 }
 
@@ -208,6 +288,7 @@ void *worker_main(void *arg)
     ev_now_update(w->loop);
     mono_ns now = clock_now();
     w->series.start = e->t_measure;
+    schedule_init(&w->sched, w->cfg->rate, e->n_workers, w->id, e->t_start);
     if (w->cfg->warmup_s > 0) {
         ev_timer_set(&w->warmup_timer, seconds_until(now, e->t_measure), 0.);
         ev_timer_start(w->loop, &w->warmup_timer);
@@ -219,7 +300,19 @@ void *worker_main(void *arg)
     /* A stop requested before we got here must not be missed. */
     if (atomic_load(&e->stop) != STOP_NONE) begin_stop(w, atomic_load(&e->stop) == STOP_ABORT);
     for (uint32_t i = 0; i < w->n_conns && !w->stopping; i++) open_slot(w, &w->conns[i]);
-    if (w->active > 0 || w->n_restart > 0) ev_run(w->loop, 0);
+    if (!worker_idle(w)) ev_run(w->loop, 0);
+    /* Arrivals that fell due before the end but never started: the client
+     * was behind its schedule. Not counted when -n ran out first. */
+    if (w->sched.on && w->measuring) {
+        uint64_t n = w->cfg->requests;
+        if (n == 0 || atomic_load(&e->next_request) < n) {
+            mono_ns end = clock_now();
+            if (e->t_deadline && end > e->t_deadline) end = e->t_deadline;
+            uint64_t due = schedule_due(&w->sched, end);
+            if (due > w->sched.started) w->res->arrivals_not_started += due - w->sched.started;
+        }
+    }
+    disarm_rate_timer(w);
     /* Leave nothing half-open: abort stragglers (counted as aborted). */
     w->stopping = true;
     for (uint32_t i = 0; i < w->n_conns; i++) conn_abort(&w->conns[i], "end of run");
@@ -238,6 +331,8 @@ void worker_free(worker_t *w)
         free(w->conns);
     }
     free(w->restart_list);
+    if (w->cfg && w->rate_fd >= 0) close(w->rate_fd); /* cfg unset: never initialised */
+    w->rate_fd = -1;
     free(w->res);
     series_free(&w->series);
     slowest_free(&w->slowest);

@@ -10,6 +10,7 @@
 
 #include "engine/conn.h"
 #include "engine/engine.h"
+#include "engine/schedule.h"
 #include "layers/ticket_store.h"
 #include "measure/results.h"
 #include "measure/series.h"
@@ -43,6 +44,14 @@ typedef struct worker {
 
     ev_async wake;
     ev_timer warmup_timer, deadline_timer, grace_timer;
+    schedule_t sched;         /* --rate arrivals */
+    /* Wakes the loop when the next arrival is due. A timerfd, not an
+     * ev_timer: libev's epoll backend waits in whole milliseconds, which
+     * would start every scheduled request up to 1 ms late and then blame
+     * that delay on the server. */
+    int rate_fd;
+    ev_io rate_io;
+    bool rate_armed;
     ev_idle restart;          /* reopens slots outside of the callbacks that closed them */
     uint32_t *restart_list;
     uint32_t n_restart;
@@ -65,7 +74,8 @@ void worker_free(worker_t *w);
 
 /* Work distribution. Returns true when a request may be sent; *measured says
  * whether it counts (false during warm-up). */
-bool worker_claim(worker_t *w, bool *measured);
+/* With --rate, *intended is the arrival's scheduled instant (else 0). */
+bool worker_claim(worker_t *w, bool *measured, mono_ns *intended);
 /* Give a claimed request back (GOAWAY above last-stream-id, REFUSED_STREAM). */
 void worker_unclaim(worker_t *w);
 /* True while requests remain to be sent (claims may still succeed). */
@@ -73,5 +83,7 @@ bool worker_has_work(const worker_t *w);
 /* A slot became idle: reopen it (soon, from the loop) if work remains. */
 void worker_slot_idle(worker_t *w, conn_t *c);
 const char *worker_error_phase(conn_state s);
+/* Nothing left to wait for: no open slot, none to reopen, no arrival pending. */
+bool worker_idle(const worker_t *w);
 
 #endif

@@ -9,6 +9,7 @@ void results_init(results_t *r)
     for (int i = 0; i < PHASE_COUNT; i++) hist_init(&r->phases[i]);
     hist_init(&r->tcp.rtt);
     hist_init(&r->tcp.retransmits);
+    hist_init(&r->schedule_lag);
     r->resumption.lifetime_min_s = r->resumption.size_min = r->resumption.max_early_min = UINT64_MAX;
 }
 
@@ -34,6 +35,8 @@ void results_merge(results_t *d, const results_t *s)
     d->requests_retried += s->requests_retried;
     d->requests_aborted += s->requests_aborted;
     d->bytes_received += s->bytes_received;
+    hist_merge(&d->schedule_lag, &s->schedule_lag);
+    d->arrivals_not_started += s->arrivals_not_started;
     tally_merge(&d->status, &s->status);
     tally_merge(&d->versions, &s->versions);
     tally_merge(&d->ciphers, &s->ciphers);

@@ -43,6 +43,10 @@ typedef struct results {
     early_data_stats_t early;
     tcp_stats_t tcp;
     error_tally_t errors;
+    /* --rate: how late requests started against their schedule (ns), and
+     * arrivals that were due but never started before the run ended. */
+    hist_t schedule_lag;
+    uint64_t arrivals_not_started;
 } results_t;
 
 void results_init(results_t *r);

@@ -151,6 +151,20 @@ static json_t *tcp_json(const results_t *r, const json_t *kernel)
     return o;
 }
 
+/* --rate: the schedule against what happened. */
+static json_t *rate_json(const run_config_t *cfg, const results_t *r, double secs)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "target_per_s", json_real(cfg->rate));
+    json_object_set_new(o, "unit", json_string(cfg->mode == MODE_FRESH ? "connections" : "requests"));
+    uint64_t started = r->schedule_lag.count;
+    json_object_set_new(o, "started", json_integer((json_int_t)started));
+    json_object_set_new(o, "achieved_per_s", json_real(secs > 0 ? started / secs : 0));
+    json_object_set_new(o, "arrivals_not_started", json_integer((json_int_t)r->arrivals_not_started));
+    json_object_set_new(o, "start_lag", phase_stats_json(&r->schedule_lag, STATS_NS_PER_US));
+    return o;
+}
+
 json_t *report_json_build(const run_config_t *cfg, const engine_t *e, const run_outcome_t *out)
 {
     const results_t *r = &e->total;
@@ -194,6 +208,7 @@ json_t *report_json_build(const run_config_t *cfg, const engine_t *e, const run_
         json_object_set_new(phases, phase_name((phase_id)p), phase_stats_json(&r->phases[p], STATS_NS_PER_US));
     }
     json_object_set_new(root, "phases", phases);
+    if (cfg->rate > 0) json_object_set_new(root, "rate", rate_json(cfg, r, secs));
     json_object_set_new(root, "tls", tls_json(r, cfg));
     json_object_set_new(root, "tcp", tcp_json(r, out->tcp_kernel));
     json_object_set_new(root, "errors", errors_to_json(&r->errors));

@@ -73,6 +73,18 @@ void run_warnings_add(json_t *warnings, const run_config_t *cfg, const results_t
                        "no early data "
                        "(max_early_data 0)");
     }
+    if (cfg->rate > 0 && r->schedule_lag.count) {
+        uint64_t p99 = hist_percentile(&r->schedule_lag, 99);
+        uint64_t max = hist_percentile(&r->schedule_lag, 100);
+        if (p99 > 1000000 || r->arrivals_not_started) {
+            snprintf(buf, sizeof buf,
+                     "the client fell behind its --rate schedule: requests started up to %.1f ms late (p99 %.1f ms), "
+                     "%llu due arrivals never started; latencies are timed from the intended start (raise -c when every "
+                     "connection was busy, -t when a thread was saturated)",
+                     max / 1e6, p99 / 1e6, (unsigned long long)r->arrivals_not_started);
+            warn(warnings, buf);
+        }
+    }
     const json_t *busiest = client ? json_object_get(client, "busiest_thread_utilisation") : NULL;
     if (busiest && json_number_value(busiest) > CLIENT_BUSY_THRESHOLD) {
         snprintf(buf, sizeof buf,
