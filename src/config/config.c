@@ -78,6 +78,7 @@ enum {
     OPT_RATE,
     OPT_BIND,
     OPT_CRYPTO_BENCH,
+    OPT_TICKET_SCOPE,
 };
 
 static const struct option long_opts[] = {
@@ -122,6 +123,7 @@ static const struct option long_opts[] = {
     {"rate", required_argument, 0, OPT_RATE},
     {"bind", required_argument, 0, OPT_BIND},
     {"crypto-bench", no_argument, 0, OPT_CRYPTO_BENCH},
+    {"ticket-scope", required_argument, 0, OPT_TICKET_SCOPE},
     {"quiet", no_argument, 0, 'q'},
     {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0},
@@ -377,6 +379,14 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
             resume_set = true;
             break;
         case OPT_REUSE_TICKET: c->reuse_ticket = true; break;
+        case OPT_TICKET_SCOPE:
+            if (!strcmp(optarg, "address")) c->ticket_scope_host = false;
+            else if (!strcmp(optarg, "host")) c->ticket_scope_host = true;
+            else {
+                snprintf(err, errlen, "--ticket-scope: expected address or host, got '%s'", optarg);
+                return -1;
+            }
+            break;
         case OPT_EARLY_DATA: c->early_data = true; break;
         case OPT_CONNECT_TIMEOUT:
             if (parse_ms("--connect-timeout", optarg, &c->connect_timeout_ms, err, errlen)) return -1;

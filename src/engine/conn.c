@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <openssl/err.h>
 
+#include "engine/conn_internal.h"
 #include "engine/record.h"
 #include "engine/worker.h"
 #include "layers/h2_client.h"
@@ -205,7 +206,7 @@ static void mark_sent(conn_t *c)
 
 /* Move everything nghttp2 wants to send into the socket. 1 done, 0 blocked,
  * -1 connection ended. */
-static int conn_flush(conn_t *c)
+int conn_flush(conn_t *c)
 {
     worker_t *w = c->w;
     if (c->wpend_len) {
@@ -296,7 +297,7 @@ static void begin_close(conn_t *c)
     arm_timer(c, cfg->request_timeout_ms < CONN_CLOSE_WAIT_MS ? cfg->request_timeout_ms : CONN_CLOSE_WAIT_MS);
 }
 
-static void start_streams(conn_t *c)
+void conn_start_streams(conn_t *c)
 {
     worker_t *w = c->w;
     if (c->goaway) return;
@@ -325,7 +326,7 @@ static void conn_progress(conn_t *c)
 {
     worker_t *w = c->w;
     if (c->state != CONN_H2_ACTIVE) return;
-    if (c->t.settings) start_streams(c);
+    if (c->t.settings) conn_start_streams(c);
     if (c->inflight == 0 && c->t.settings) {
         bool done = w->cfg->mode == MODE_FRESH ? c->streams_done > 0 : (c->goaway || !worker_has_work(w));
         if (done) {
@@ -392,7 +393,7 @@ static void on_handshake_done(conn_t *c)
                              : "ALPN: server selected no protocol (server does not speak h2)");
         return;
     }
-    if (h2_client_start(c) < 0) {
+    if (c->early_sent ? conn_early_settle(c) < 0 : h2_client_start(c) < 0) {
         conn_end(c, "h2_settings", "could not create the HTTP/2 session (out of memory)");
         return;
     }
@@ -400,7 +401,7 @@ static void on_handshake_done(conn_t *c)
     arm_timer(c, w->cfg->handshake_timeout_ms); /* SETTINGS must come within this */
     /* HTTP/2 lets the client send its request right after the preface,
      * without waiting for the server's SETTINGS. */
-    if (w->cfg->mode == MODE_FRESH) start_streams(c);
+    if (w->cfg->mode == MODE_FRESH) conn_start_streams(c);
     if (conn_flush(c) < 0) return;
     /* Data that arrived with the handshake's last flight is already in
      * OpenSSL's buffers: a SETTINGS frame found there counts as 0. */
@@ -415,6 +416,14 @@ static void on_handshake_done(conn_t *c)
 static void do_handshake(conn_t *c)
 {
     char reason[200];
+    if (c->early_sent && c->wpend_len) {
+        int r = conn_flush(c);
+        if (r < 0) return;
+        if (r == 0) {
+            watch(c, EV_WRITE);
+            return;
+        }
+    }
     io_status st = tls_client_handshake(c, reason, sizeof reason);
     switch (st) {
     case IO_OK: on_handshake_done(c); break;
@@ -444,6 +453,10 @@ static void on_connected(conn_t *c)
     c->state = CONN_TLS_HANDSHAKE;
     arm_timer(c, w->cfg->handshake_timeout_ms);
     c->t.tls_start = clock_now();
+    if (tls_client_can_send_early(c)) {
+        conn_early_send(c);
+        if (c->state != CONN_TLS_HANDSHAKE) return;
+    }
     do_handshake(c);
 }
 

@@ -85,7 +85,8 @@ typedef struct conn {
     mono_ns claimed_intended; /* --rate: the claimed request's scheduled instant */
     bool in_setup_batch;     /* reading right after the handshake completed */
     bool retired;            /* slot given up (EMFILE): never reopened */
-    bool closing_by_client;  /* CLOSING after our FIN (not waiting for the server's choice) */
+    bool closing_by_client;
+    bool early_sent;         /* preface, SETTINGS and request(s) went out as 0-RTT data */  /* CLOSING after our FIN (not waiting for the server's choice) */
     uint32_t inflight;
     uint32_t streams_done;
     uint64_t worst_ttfb_ns;  /* slowest stream on this connection, for its story */

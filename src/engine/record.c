@@ -28,6 +28,9 @@ void record_stream_ok(conn_t *c, stream_t *st)
     if (c->sampled) events_stream(&w->events, c, st, NULL, NULL);
     if (st->measured) {
         hist_record(&r->phases[PHASE_TTFB], ttfb);
+        /* Still marked early only when the server accepted the 0-RTT data
+         * (a rejected request is replayed as a new, ordinary stream). */
+        if (st->early) hist_record(&r->phases[PHASE_TTFB_0RTT], ttfb);
         if (st->t_intended) hist_record(&r->phases[PHASE_TTFB_UNCORRECTED], clock_span(st->t_sent, st->t_headers));
         hist_record(&r->phases[PHASE_STREAM], clock_span(from, st->t_done));
         series_record(&w->series, SERIES_TTFB, st->t_headers, ttfb);

@@ -1,7 +1,8 @@
 /* schedule.c - see schedule.h. */
 #include "engine/schedule.h"
 
-void schedule_init(schedule_t *s, double rate_per_s, uint32_t n_workers, uint32_t slot, mono_ns start)
+void schedule_init(schedule_t *s, double rate_per_s, uint32_t n_workers, uint32_t slot,
+                   mono_ns start)
 {
     s->on = rate_per_s > 0;
     s->started = 0;
@@ -22,8 +23,10 @@ uint64_t schedule_due(const schedule_t *s, mono_ns now)
     uint64_t k = (uint64_t)((double)(now - s->t0) / s->period_ns) + 1;
     /* Guard the float rounding at the boundary: arrival k-1 is due only if
      * its instant is not after now. */
-    while (k > 0 && schedule_at(s, k - 1) > now) k--;
-    while (schedule_at(s, k) <= now) k++;
+    while (k > 0 && schedule_at(s, k - 1) > now)
+        k--;
+    while (schedule_at(s, k) <= now)
+        k++;
     return k;
 }
 

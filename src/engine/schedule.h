@@ -24,7 +24,8 @@ typedef struct schedule {
 
 /* A worker's share: rate/n_workers per second, phase-shifted by `slot` so
  * that the workers' arrivals interleave instead of coinciding. */
-void schedule_init(schedule_t *s, double rate_per_s, uint32_t n_workers, uint32_t slot, mono_ns start);
+void schedule_init(schedule_t *s, double rate_per_s, uint32_t n_workers, uint32_t slot,
+                   mono_ns start);
 /* The intended instant of arrival k. */
 mono_ns schedule_at(const schedule_t *s, uint64_t k);
 /* Arrivals due by `now` (inclusive). */

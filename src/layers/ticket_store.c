@@ -32,8 +32,10 @@ SSL_SESSION *ticket_store_take(ticket_store_t *ts, uint32_t target)
 {
     if (target >= TICKET_TARGETS || ts->t[target].n == 0) return NULL;
     if (ts->reuse) {
-        SSL_SESSION_up_ref(ts->t[target].s[0]);
-        return ts->t[target].s[0];
+        /* A copy each time: OpenSSL updates a session object a connection
+         * resumed from (and stops offering it), so sharing the one object
+         * would quietly end the reuse after its first use. */
+        return SSL_SESSION_dup(ts->t[target].s[0]);
     }
     return ts->t[target].s[--ts->t[target].n];
 }

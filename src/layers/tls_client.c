@@ -58,7 +58,7 @@ static int new_session_cb(SSL *ssl, SSL_SESSION *sess)
     if (early < r->max_early_min) r->max_early_min = early;
     if (early > r->max_early_max) r->max_early_max = early;
     if (w->cfg->resume == RESUME_OFF || !SSL_SESSION_is_resumable(sess)) return 0;
-    ticket_store_put(&w->tickets, c->target, sess);
+    ticket_store_put(&w->tickets, w->cfg->ticket_scope_host ? 0 : c->target, sess);
     return 1; /* we keep the reference */
 }
 
@@ -241,7 +241,7 @@ int tls_client_attach(conn_t *c, char *reason, size_t rlen)
         else X509_VERIFY_PARAM_set1_host(vp, name, 0);
     }
     if (cfg->resume == RESUME_TICKET) {
-        SSL_SESSION *s = ticket_store_take(&w->tickets, c->target);
+        SSL_SESSION *s = ticket_store_take(&w->tickets, cfg->ticket_scope_host ? 0 : c->target);
         if (s) {
             SSL_set_session(c->ssl, s);
             SSL_SESSION_free(s); /* SSL_set_session took its own reference */
@@ -341,9 +341,24 @@ io_status tls_client_read(conn_t *c, uint8_t *buf, size_t len, size_t *n, char *
     return map_ssl(c, r, reason, rlen);
 }
 
+bool tls_client_can_send_early(const conn_t *c)
+{
+    if (!c->w->cfg->early_data || !c->tls.offered_ticket) return false;
+    const SSL_SESSION *s = SSL_get0_session(c->ssl);
+    return s && SSL_SESSION_get_max_early_data(s) > 0;
+}
+
 io_status tls_client_write(conn_t *c, const uint8_t *buf, size_t len, size_t *n, char *reason, size_t rlen)
 {
     ERR_clear_error();
+    if (c->early_sent && !SSL_is_init_finished(c->ssl)) {
+        /* 0-RTT: before the handshake completes, writes go out as early
+         * data (the first one together with the ClientHello). */
+        size_t w = 0;
+        int r = SSL_write_early_data(c->ssl, buf, len, &w);
+        *n = w;
+        return r == 1 ? IO_OK : map_ssl(c, r, reason, rlen);
+    }
     int r = SSL_write(c->ssl, buf, (int)len);
     if (r > 0) {
         *n = (size_t)r;

@@ -32,6 +32,7 @@ static json_t *config_json(const run_config_t *c, const engine_t *e)
     json_object_set_new(o, "close", json_string(close_mode_name(c->close)));
     json_object_set_new(o, "resume", json_string(c->resume == RESUME_OFF ? "off" : "ticket"));
     json_object_set_new(o, "reuse_ticket", json_boolean(c->reuse_ticket));
+    json_object_set_new(o, "ticket_scope", json_string(c->ticket_scope_host ? "host" : "address"));
     json_object_set_new(o, "early_data", json_boolean(c->early_data));
     json_object_set_new(o, "insecure", json_boolean(c->insecure));
     json_object_set_new(o, "method", json_string(c->method));

@@ -37,6 +37,10 @@ static void *bad(const ctx_t *c, const char *path, const char *fmt, ...)
         vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
         va_end(ap);
     }
+    /* Keys and strings quoted from the file may hold control characters
+     * (JSON allows "\u001b"): keep them off the terminal. */
+    for (char *p = c->err; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
     return NULL;
 }
 

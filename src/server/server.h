@@ -83,7 +83,8 @@ int server_config_parse(server_config_t *c, int argc, char **argv, char *err, si
 void server_usage(FILE *out);
 
 /* Parse "123", "64k", "1M", "16KiB", "2Mi"... (k/M/G = 1000^n, Ki/Mi/Gi = 1024^n,
- * an optional trailing B). Returns 0 or -1. */
+ * an optional trailing B): config/parse.h's parse_size without a limit.
+ * Returns 0 or -1. */
 int server_parse_size(const char *s, uint64_t *out);
 
 /* Bind, create the TLS context, start the threads. Returns once every

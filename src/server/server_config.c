@@ -2,6 +2,8 @@
 #include "server/server.h"
 #include "server/server_fault.h"
 
+#include "config/parse.h"
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -68,44 +70,12 @@ void server_usage(FILE *out)
           out);
 }
 
+/* The same size syntax as tlsprof run's options: one parser for both. The
+ * callers word their own messages (they name the option and its limit). */
 int server_parse_size(const char *s, uint64_t *out)
 {
-    if (!s || !isdigit((unsigned char)*s)) return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno) return -1;
-    uint64_t mult = 1;
-    const char *p = end;
-    if (*p) {
-        int power;
-        switch (tolower((unsigned char)*p)) {
-        case 'k':
-            power = 1;
-            break;
-        case 'm':
-            power = 2;
-            break;
-        case 'g':
-            power = 3;
-            break;
-        case 'b':
-            power = 0;
-            break;
-        default:
-            return -1;
-        }
-        p++;
-        int binary = power > 0 && *p == 'i';
-        if (binary) p++;
-        if (power > 0 && (*p == 'B' || *p == 'b')) p++;
-        if (*p) return -1;
-        for (int i = 0; i < power; i++)
-            mult *= binary ? 1024 : 1000;
-    }
-    if (v > UINT64_MAX / mult) return -1;
-    *out = v * mult;
-    return 0;
+    char ignored[128];
+    return parse_size("size", s, UINT64_MAX, out, ignored, sizeof ignored);
 }
 
 static int parse_int(const char *s, uint64_t min, uint64_t max, uint64_t *out)

@@ -104,6 +104,35 @@ static void conn_linger(conn_t *c)
     c->closing = 1;
 }
 
+/* The client ended the connection first: close_notify (tlsprof sends GOAWAY,
+ * close_notify and FIN together), a bare FIN, or RST. Nothing more may be
+ * written: such clients have usually close()d the whole socket, and bytes
+ * reaching a closed socket make its kernel answer with RST, which destroys
+ * the client's TIME_WAIT (TCPAbortOnData, or a FIN_WAIT2 timewait socket
+ * killed by data). So no close_notify in return, no pending HTTP/2 frames.
+ * Nor may we close() before the client's FIN has arrived: we would become an
+ * active closer too and the TIME_WAIT could land on our side. So read the
+ * raw socket to EOF (a FIN already seen stays readable as EOF), then close
+ * from CLOSE_WAIT: LAST_ACK here, TIME_WAIT at the client, no RST. */
+static int conn_peer_closed(conn_t *c)
+{
+    free(c->pending);
+    c->pending = NULL;
+    c->pending_len = c->pending_cap = 0;
+    /* Mark the TLS session as cleanly shut down without sending anything:
+     * SSL_free of a connection that is not marks its session "bad" and
+     * removes it from the session cache, and with 0-RTT anti-replay that
+     * session is the client's newest ticket, which would then be refused. */
+    SSL_set_shutdown(c->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    c->state = CONN_LINGER;
+    set_events(c, EV_READ);
+    ev_timer_stop(c->w->loop, &c->timer);
+    ev_timer_set(&c->timer, CLOSE_DEADLINE_S, 0.);
+    ev_timer_start(c->w->loop, &c->timer);
+    c->closing = 1;
+    return STEP_AGAIN;
+}
+
 static int step_linger(conn_t *c)
 {
     for (int i = 0; i < READ_BUDGET; i++) {
@@ -413,10 +442,7 @@ static int step_serve(conn_t *c)
         conn_close(c);
         return STEP_CLOSED;
     }
-    if (rd == READ_EOF) {
-        conn_finish(c);
-        return STEP_CLOSED;
-    }
+    if (rd == READ_EOF) return conn_peer_closed(c);
     errno = 0;
     int wr = c->state == CONN_SILENT ? drain_pending(c) : flush(c);
     if (wr < 0) {
