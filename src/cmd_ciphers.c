@@ -99,8 +99,8 @@ static const char *take_value(int argc, char **argv, int *i, const char *name)
     return argv[++*i];
 }
 
-static int parse_opts(int argc, char **argv, matrix_opts_t *o, char **rest, int *nrest, bool *n_or_d,
-                      char *err, size_t errlen)
+static int parse_opts(int argc, char **argv, matrix_opts_t *o, char **rest, int *nrest,
+                      bool *n_or_d, char *err, size_t errlen)
 {
     memset(o, 0, sizeof *o);
     o->bulk_bytes = DEFAULT_BULK_BYTES;
@@ -111,21 +111,28 @@ static int parse_opts(int argc, char **argv, matrix_opts_t *o, char **rest, int 
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) return 1;
-        if ((v = take_value(argc, argv, &i, "--profiles"))) o->profiles = v;
-        else if ((v = take_value(argc, argv, &i, "--dir"))) o->dir = v;
-        else if ((v = take_value(argc, argv, &i, "--bulk-url"))) o->bulk_url = v;
-        else if ((v = take_value(argc, argv, &i, "--json"))) o->json_path = v;
+        if ((v = take_value(argc, argv, &i, "--profiles")))
+            o->profiles = v;
+        else if ((v = take_value(argc, argv, &i, "--dir")))
+            o->dir = v;
+        else if ((v = take_value(argc, argv, &i, "--bulk-url")))
+            o->bulk_url = v;
+        else if ((v = take_value(argc, argv, &i, "--json")))
+            o->json_path = v;
         else if ((v = take_value(argc, argv, &i, "--body-size"))) {
             if (parse_size("--body-size", v, 1ull << 40, &o->body_size, err, errlen)) return -1;
             o->body_size_set = true;
         } else if ((v = take_value(argc, argv, &i, "--bulk-bytes"))) {
             if (parse_size("--bulk-bytes", v, 1ull << 40, &o->bulk_bytes, err, errlen)) return -1;
             if (!o->bulk_bytes) {
-                snprintf(err, errlen, "--bulk-bytes: expected a size above 0 (--body-size 0 skips the bulk run)");
+                snprintf(
+                    err, errlen,
+                    "--bulk-bytes: expected a size above 0 (--body-size 0 skips the bulk run)");
                 return -1;
             }
         } else if ((v = take_value(argc, argv, &i, "--bench-seconds"))) {
-            if (parse_double("--bench-seconds", v, 0, 60, &o->bench_seconds, err, errlen)) return -1;
+            if (parse_double("--bench-seconds", v, 0, 60, &o->bench_seconds, err, errlen))
+                return -1;
         } else {
             const char *a = argv[i];
             /* The default -n applies only when neither -n nor -D was given. */
@@ -146,19 +153,21 @@ static int parse_opts(int argc, char **argv, matrix_opts_t *o, char **rest, int 
 
 static int refuse_tls_options(const run_config_t *c, char *err, size_t errlen)
 {
-    const char *opt = c->profile_name          ? "--profile (use --profiles)"
-                      : c->tls.min_version     ? "--tls-min"
-                      : c->tls.max_version     ? "--tls-max"
-                      : c->tls.tls13_ciphers   ? "--tls13-ciphers"
-                      : c->tls.ciphers         ? "--ciphers"
-                      : c->tls.groups          ? "--groups"
-                      : c->tls.sigalgs         ? "--sigalgs"
-                      : c->html_path           ? "--html"
-                      : c->events_path         ? "--events"
-                                               : NULL;
+    const char *opt = c->profile_name        ? "--profile (use --profiles)"
+                      : c->tls.min_version   ? "--tls-min"
+                      : c->tls.max_version   ? "--tls-max"
+                      : c->tls.tls13_ciphers ? "--tls13-ciphers"
+                      : c->tls.ciphers       ? "--ciphers"
+                      : c->tls.groups        ? "--groups"
+                      : c->tls.sigalgs       ? "--sigalgs"
+                      : c->html_path         ? "--html"
+                      : c->events_path       ? "--events"
+                                             : NULL;
     if (!opt) return 0;
-    snprintf(err, errlen, "%s: not for the matrix; every profile sets its own TLS options and each run "
-             "writes its own report (use tlsprof run for one profile)", opt);
+    snprintf(err, errlen,
+             "%s: not for the matrix; every profile sets its own TLS options and each run "
+             "writes its own report (use tlsprof run for one profile)",
+             opt);
     return -1;
 }
 
@@ -178,7 +187,8 @@ static int load_profiles(const matrix_opts_t *o, const char *dir, cipher_profile
         return -1;
     }
     if (count == 0) {
-        fprintf(stderr, "tlsprof ciphers: no profiles to run (%s)\n", o->profiles ? "--profiles is empty" : dir);
+        fprintf(stderr, "tlsprof ciphers: no profiles to run (%s)\n",
+                o->profiles ? "--profiles is empty" : dir);
         profile_list_free(names, count);
         return -1;
     }
@@ -200,8 +210,10 @@ static json_t *run_one(const run_config_t *c, int *exit_code)
 {
     const char *tmpdir = getenv("TMPDIR");
     char path[4096];
-    int w = snprintf(path, sizeof path, "%s/tlsprof-ciphers-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-    if (w < 0 || (size_t)w >= sizeof path) snprintf(path, sizeof path, "/tmp/tlsprof-ciphers-XXXXXX");
+    int w = snprintf(path, sizeof path, "%s/tlsprof-ciphers-XXXXXX",
+                     tmpdir && *tmpdir ? tmpdir : "/tmp");
+    if (w < 0 || (size_t)w >= sizeof path)
+        snprintf(path, sizeof path, "/tmp/tlsprof-ciphers-XXXXXX");
     int fd = mkstemp(path);
     if (fd < 0) {
         perror("tlsprof ciphers: temporary report file");
@@ -228,7 +240,8 @@ static json_t *run_one(const run_config_t *c, int *exit_code)
     return json_is_object(rep) ? rep : (json_decref(rep), NULL);
 }
 
-static void progress(const run_config_t *base, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void progress(const run_config_t *base, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void progress(const run_config_t *base, const char *fmt, ...)
 {
     if (base->quiet) return;
@@ -248,12 +261,13 @@ static double report_num(const json_t *rep, const char *a, const char *b)
 
 /* The bulk run's configuration: one connection, one stream, GET, enough
  * requests for bulk_bytes, bounded in time. */
-static void bulk_config(run_config_t *b, const run_config_t *base, const url_t *bulk_url, uint64_t body,
-                        uint64_t bulk_bytes)
+static void bulk_config(run_config_t *b, const run_config_t *base, const url_t *bulk_url,
+                        uint64_t body, uint64_t bulk_bytes)
 {
     *b = *base;
     b->url = *bulk_url;
-    if (!b->sni_set) snprintf(b->sni, sizeof b->sni, "%s", bulk_url->host_is_ip ? "" : bulk_url->host);
+    if (!b->sni_set)
+        snprintf(b->sni, sizeof b->sni, "%s", bulk_url->host_is_ip ? "" : bulk_url->host);
     b->mode = MODE_POOLED;
     b->connections = b->threads = b->streams = 1;
     uint64_t n = body ? (bulk_bytes + body - 1) / body : 1;
@@ -274,29 +288,35 @@ static uint64_t probe_body_size(const run_config_t *base, const url_t *bulk_url)
     p.requests = 1;
     int code;
     json_t *rep = run_one(&p, &code);
-    double ok = report_num(rep, "summary", "requests_ok"), bytes = report_num(rep, "summary", "bytes_received");
+    double ok = report_num(rep, "summary", "requests_ok"),
+           bytes = report_num(rep, "summary", "bytes_received");
     json_decref(rep);
     return ok > 0 ? (uint64_t)(bytes / ok) : 0;
 }
 
-static json_t *matrix_config(const run_config_t *base, const matrix_opts_t *o, const char *url, const char *bulk_url,
-                             uint64_t body, uint64_t bulk_requests, const char *dir, const char *no_bulk)
+static json_t *matrix_config(const run_config_t *base, const matrix_opts_t *o, const char *url,
+                             const char *bulk_url, uint64_t body, uint64_t bulk_requests,
+                             const char *dir, const char *no_bulk)
 {
     char workload[600];
-    int w = snprintf(workload, sizeof workload, "%llu fresh connections with resumption off, %llu with tickets",
+    int w = snprintf(workload, sizeof workload,
+                     "%llu fresh connections with resumption off, %llu with tickets",
                      (unsigned long long)base->requests, (unsigned long long)base->requests);
     if (base->duration_s > 0)
-        w = snprintf(workload, sizeof workload, "fresh runs of %.3g s, resumption off then tickets", base->duration_s);
+        w = snprintf(workload, sizeof workload, "fresh runs of %.3g s, resumption off then tickets",
+                     base->duration_s);
     w += snprintf(workload + w, sizeof workload - (size_t)w, ", %u concurrent", base->connections);
     if (body)
-        snprintf(workload + w, sizeof workload - (size_t)w, "; bulk: %llu x %llu B over 1 connection",
-                 (unsigned long long)bulk_requests, (unsigned long long)body);
+        snprintf(workload + w, sizeof workload - (size_t)w,
+                 "; bulk: %llu x %llu B over 1 connection", (unsigned long long)bulk_requests,
+                 (unsigned long long)body);
     else
         snprintf(workload + w, sizeof workload - (size_t)w, "; no bulk run (%s)", no_bulk);
-    return json_pack("{s:s, s:s?, s:s, s:I, s:f, s:I, s:I, s:I, s:I, s:s, s:s}", "url", url, "bulk_url",
-                     body ? bulk_url : NULL, "profiles_dir", dir, "requests", (json_int_t)base->requests,
-                     "duration_s", base->duration_s, "connections", (json_int_t)base->connections, "threads",
-                     (json_int_t)base->threads, "body_size", (json_int_t)body, "bulk_requests",
+    return json_pack("{s:s, s:s?, s:s, s:I, s:f, s:I, s:I, s:I, s:I, s:s, s:s}", "url", url,
+                     "bulk_url", body ? bulk_url : NULL, "profiles_dir", dir, "requests",
+                     (json_int_t)base->requests, "duration_s", base->duration_s, "connections",
+                     (json_int_t)base->connections, "threads", (json_int_t)base->threads,
+                     "body_size", (json_int_t)body, "bulk_requests",
                      (json_int_t)(body ? bulk_requests : 0), "workload", workload, "bench_items",
                      o->bench_seconds > 0 ? BENCH_ITEMS : "");
 }
@@ -336,7 +356,8 @@ int ciphers_matrix_main(int argc, char **argv)
     cipher_profile_t *profiles = NULL;
     size_t np = 0;
     if (load_profiles(&o, dir, &profiles, &np) != 0) {
-        for (size_t i = 0; i < np; i++) profile_free(&profiles[i]);
+        for (size_t i = 0; i < np; i++)
+            profile_free(&profiles[i]);
         free(profiles);
         return EXIT_USAGE;
     }
@@ -406,12 +427,14 @@ int ciphers_matrix_main(int argc, char **argv)
         json_t *row = ciphers_row_build(&in);
         json_object_set_new(row, "path", json_string(p->path));
         json_object_set_new(row, "description", json_string(p->description));
-        json_object_set_new(row, "exit_codes", json_pack("{s:i, s:i, s:i}", "full", codes[0], "resumed", codes[1],
-                                                          "bulk", codes[2]));
+        json_object_set_new(
+            row, "exit_codes",
+            json_pack("{s:i, s:i, s:i}", "full", codes[0], "resumed", codes[1], "bulk", codes[2]));
         json_array_append_new(rows, row);
         if (ok) negotiated++;
         for (int k = 0; k < 3 && ok; k++)
-            if (codes[k] == EXIT_PARTIAL || codes[k] == EXIT_TOTAL_FAILURE) exit_code = EXIT_PARTIAL;
+            if (codes[k] == EXIT_PARTIAL || codes[k] == EXIT_TOTAL_FAILURE)
+                exit_code = EXIT_PARTIAL;
         json_decref(full);
         json_decref(resumed);
         json_decref(bulk_rep);
@@ -419,9 +442,11 @@ int ciphers_matrix_main(int argc, char **argv)
 
     json_t *m = json_object();
     json_object_set_new(m, "matrix_version", json_integer(1));
-    json_object_set_new(m, "tool", json_pack("{s:s, s:s}", "name", "tlsprof", "version", TLSPROF_VERSION));
-    json_object_set_new(m, "config", matrix_config(&base, &o, url, o.bulk_url ? o.bulk_url : url, body,
-                                                   bulk.requests, dir, no_bulk));
+    json_object_set_new(m, "tool",
+                        json_pack("{s:s, s:s}", "name", "tlsprof", "version", TLSPROF_VERSION));
+    json_object_set_new(m, "config",
+                        matrix_config(&base, &o, url, o.bulk_url ? o.bulk_url : url, body,
+                                      bulk.requests, dir, no_bulk));
     json_object_set_new(m, "platform", platform);
     json_object_set_new(m, "interrupted", json_boolean(interrupted));
     json_object_set_new(m, "rows", rows);
@@ -429,13 +454,14 @@ int ciphers_matrix_main(int argc, char **argv)
     ciphers_matrix_print(json_stdout ? stderr : stdout, m);
     if (negotiated == 0) exit_code = EXIT_TOTAL_FAILURE;
     if (interrupted) exit_code = EXIT_INTERRUPTED;
-    if (o.json_path &&
-        json_file_write(m, o.json_path, JSON_INDENT(2) | JSON_REAL_PRECISION(10), err, sizeof err) < 0) {
+    if (o.json_path && json_file_write(m, o.json_path, JSON_INDENT(2) | JSON_REAL_PRECISION(10),
+                                       err, sizeof err) < 0) {
         fprintf(stderr, "tlsprof ciphers: %s\n", err);
         exit_code = EXIT_INTERNAL;
     }
     json_decref(m);
-    for (size_t i = 0; i < np; i++) profile_free(&profiles[i]);
+    for (size_t i = 0; i < np; i++)
+        profile_free(&profiles[i]);
     free(profiles);
     return exit_code;
 }

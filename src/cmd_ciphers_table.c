@@ -122,7 +122,8 @@ static void add_failures(json_t *notes, const char *run, const json_t *rep)
     char reason[512], buf[800];
     json_int_t n;
     top_error(rep, reason, sizeof reason, &n);
-    snprintf(buf, sizeof buf, "%s run: %.0f requests failed (%s)", run, failed, reason[0] ? reason : "see report");
+    snprintf(buf, sizeof buf, "%s run: %.0f requests failed (%s)", run, failed,
+             reason[0] ? reason : "see report");
     json_array_append_new(notes, json_string(buf));
 }
 
@@ -136,7 +137,8 @@ static json_t *bulk_json(const ciphers_row_in_t *in, json_t *notes)
         return json_null();
     }
     json_t *b = json_object();
-    json_object_set_new(b, "url", json_deep_copy(json_object_get(json_object_get(rep, "config"), "url")));
+    json_object_set_new(b, "url",
+                        json_deep_copy(json_object_get(json_object_get(rep, "config"), "url")));
     json_object_set_new(b, "requests", json_integer((json_int_t)ok));
     json_object_set_new(b, "bytes", json_integer((json_int_t)bytes));
     json_object_set_new(b, "body_bytes", json_real(bytes / ok));
@@ -147,8 +149,8 @@ static json_t *bulk_json(const ciphers_row_in_t *in, json_t *notes)
     json_object_set_new(b, "stream_p50_us", real_or_null(phase_stat(rep, "stream", "p50_us")));
     if (in->body_size && (uint64_t)bytes != (uint64_t)ok * in->body_size) {
         char buf[300];
-        snprintf(buf, sizeof buf, "bulk run: responses averaged %.0f bytes, not --body-size %llu", bytes / ok,
-                 (unsigned long long)in->body_size);
+        snprintf(buf, sizeof buf, "bulk run: responses averaged %.0f bytes, not --body-size %llu",
+                 bytes / ok, (unsigned long long)in->body_size);
         json_array_append_new(notes, json_string(buf));
     }
     return b;
@@ -177,10 +179,17 @@ json_t *ciphers_row_build(const ciphers_row_in_t *in)
         json_object_set_new(row, "reason", json_null());
     }
     const char *suite = negotiated ? tally_top(json_object_get(tls, "ciphers"), NULL) : NULL;
-    json_object_set_new(row, "version", string_or_null(negotiated ? tally_top(json_object_get(tls, "versions"), NULL) : NULL));
+    json_object_set_new(
+        row, "version",
+        string_or_null(negotiated ? tally_top(json_object_get(tls, "versions"), NULL) : NULL));
     json_object_set_new(row, "cipher", string_or_null(suite));
-    json_object_set_new(row, "group", string_or_null(negotiated ? tally_top(json_object_get(tls, "groups"), NULL) : NULL));
-    json_object_set_new(row, "sigalg", string_or_null(negotiated ? tally_top(json_object_get(tls, "sigalgs"), "none (resumed)") : NULL));
+    json_object_set_new(
+        row, "group",
+        string_or_null(negotiated ? tally_top(json_object_get(tls, "groups"), NULL) : NULL));
+    json_object_set_new(
+        row, "sigalg",
+        string_or_null(negotiated ? tally_top(json_object_get(tls, "sigalgs"), "none (resumed)")
+                                  : NULL));
     json_t *tallies = json_object();
     static const char *const keys[] = {"versions", "ciphers", "groups", "sigalgs", "alpn"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -190,30 +199,45 @@ json_t *ciphers_row_build(const ciphers_row_in_t *in)
     json_object_set_new(row, "tallies", tallies);
 
     json_t *hf = json_object(), *hr = json_object();
-    json_object_set_new(hf, "count", real_or_null(phase_stat(in->full, "tls_handshake_full", "count")));
-    json_object_set_new(hf, "p50_us", real_or_null(phase_stat(in->full, "tls_handshake_full", "p50_us")));
-    json_object_set_new(hf, "p99_us", real_or_null(phase_stat(in->full, "tls_handshake_full", "p99_us")));
-    json_object_set_new(hf, "mean_us", real_or_null(phase_stat(in->full, "tls_handshake_full", "mean_us")));
+    json_object_set_new(hf, "count",
+                        real_or_null(phase_stat(in->full, "tls_handshake_full", "count")));
+    json_object_set_new(hf, "p50_us",
+                        real_or_null(phase_stat(in->full, "tls_handshake_full", "p50_us")));
+    json_object_set_new(hf, "p99_us",
+                        real_or_null(phase_stat(in->full, "tls_handshake_full", "p99_us")));
+    json_object_set_new(hf, "mean_us",
+                        real_or_null(phase_stat(in->full, "tls_handshake_full", "mean_us")));
     json_object_set_new(row, "handshake_full", hf);
     double rcount = phase_stat(in->resumed, "tls_handshake_resumed", "count");
     json_object_set_new(hr, "count", real_or_null(rcount));
-    json_object_set_new(hr, "p50_us", real_or_null(rcount > 0 ? phase_stat(in->resumed, "tls_handshake_resumed", "p50_us") : NAN));
-    json_object_set_new(hr, "p99_us", real_or_null(rcount > 0 ? phase_stat(in->resumed, "tls_handshake_resumed", "p99_us") : NAN));
+    json_object_set_new(
+        hr, "p50_us",
+        real_or_null(rcount > 0 ? phase_stat(in->resumed, "tls_handshake_resumed", "p50_us")
+                                : NAN));
+    json_object_set_new(
+        hr, "p99_us",
+        real_or_null(rcount > 0 ? phase_stat(in->resumed, "tls_handshake_resumed", "p99_us")
+                                : NAN));
     json_object_set_new(row, "handshake_resumed", hr);
     const json_t *res = json_object_get(json_object_get(in->resumed, "tls"), "resumption");
     json_t *r = json_object();
     json_object_set_new(r, "attempted", real_or_null(num(res, "attempted")));
     json_object_set_new(r, "accepted", real_or_null(num(res, "accepted")));
-    json_object_set_new(r, "rate", real_or_null(num(res, "attempted") > 0 ? num(res, "rate") : NAN));
+    json_object_set_new(r, "rate",
+                        real_or_null(num(res, "attempted") > 0 ? num(res, "rate") : NAN));
     json_object_set_new(row, "resumption", r);
 
     json_t *cpu = json_object();
-    json_object_set_new(cpu, "full_p50_us", real_or_null(phase_stat(in->full, "tls_client_cpu", "p50_us")));
-    json_object_set_new(cpu, "full_mean_us", real_or_null(phase_stat(in->full, "tls_client_cpu", "mean_us")));
-    json_object_set_new(cpu, "resumed_run_p50_us", real_or_null(phase_stat(in->resumed, "tls_client_cpu", "p50_us")));
+    json_object_set_new(cpu, "full_p50_us",
+                        real_or_null(phase_stat(in->full, "tls_client_cpu", "p50_us")));
+    json_object_set_new(cpu, "full_mean_us",
+                        real_or_null(phase_stat(in->full, "tls_client_cpu", "mean_us")));
+    json_object_set_new(cpu, "resumed_run_p50_us",
+                        real_or_null(phase_stat(in->resumed, "tls_client_cpu", "p50_us")));
     json_object_set_new(row, "client_cpu", cpu);
-    json_object_set_new(row, "handshakes_per_s",
-                        real_or_null(negotiated ? num2(in->full, "summary", "connections_per_s") : NAN));
+    json_object_set_new(
+        row, "handshakes_per_s",
+        real_or_null(negotiated ? num2(in->full, "summary", "connections_per_s") : NAN));
     json_object_set_new(row, "bulk", in->bulk && negotiated ? bulk_json(in, notes) : json_null());
     const char *item = aead_item(suite);
     double aead = item ? num(json_object_get(in->bench_items, item), "mb_per_s") : NAN;
@@ -248,20 +272,26 @@ static const char *str_or(const json_t *o, const char *key, const char *dflt)
 
 static void fmt_us(double us, char *buf, size_t len)
 {
-    if (isfinite(us)) report_fmt_us(us, buf, len);
-    else snprintf(buf, len, "-");
+    if (isfinite(us))
+        report_fmt_us(us, buf, len);
+    else
+        snprintf(buf, len, "-");
 }
 
 static void fmt_num(double v, const char *f, char *buf, size_t len)
 {
-    if (isfinite(v)) snprintf(buf, len, f, v);
-    else snprintf(buf, len, "-");
+    if (isfinite(v))
+        snprintf(buf, len, f, v);
+    else
+        snprintf(buf, len, "-");
 }
 
 static void print_platform(FILE *f, const json_t *pl)
 {
-    fprintf(f, "platform: %s, %s, %lld cores, %s\n", str_or(pl, "arch", "?"), str_or(pl, "cpu_model", "?"),
-            (long long)json_integer_value(json_object_get(pl, "cores")), str_or(pl, "openssl_version", "?"));
+    fprintf(f, "platform: %s, %s, %lld cores, %s\n", str_or(pl, "arch", "?"),
+            str_or(pl, "cpu_model", "?"),
+            (long long)json_integer_value(json_object_get(pl, "cores")),
+            str_or(pl, "openssl_version", "?"));
     const char *key;
     json_t *v;
     int have = 0, lack = 0;
@@ -280,9 +310,12 @@ static void print_platform(FILE *f, const json_t *pl)
     json_object_foreach((json_t *)items, key, v)
     {
         const char *label = str_or(v, "label", key);
-        if (json_object_get(v, "error")) fprintf(f, "%s %s error", n++ ? "," : "", label);
-        else if (isfinite(num(v, "mb_per_s"))) fprintf(f, "%s %s %.0f MB/s", n++ ? "," : "", label, num(v, "mb_per_s"));
-        else fprintf(f, "%s %s %.1fus", n++ ? "," : "", label, num(v, "us_per_op"));
+        if (json_object_get(v, "error"))
+            fprintf(f, "%s %s error", n++ ? "," : "", label);
+        else if (isfinite(num(v, "mb_per_s")))
+            fprintf(f, "%s %s %.0f MB/s", n++ ? "," : "", label, num(v, "mb_per_s"));
+        else
+            fprintf(f, "%s %s %.1fus", n++ ? "," : "", label, num(v, "us_per_op"));
     }
     fprintf(f, "\n");
 }
@@ -304,17 +337,20 @@ void ciphers_matrix_print(FILE *f, const json_t *m)
         if (!json_is_true(json_object_get(row, "negotiated")))
             fprintf(f, "%-28s %s: %s\n", name, NOT_NEGOTIATED, str_or(row, "reason", "?"));
         else
-            fprintf(f, "%-28s %-8s %-30s %-10s %s\n", name, str_or(row, "version", "-"), str_or(row, "cipher", "-"),
-                    str_or(row, "group", "-"), str_or(row, "sigalg", "-"));
+            fprintf(f, "%-28s %-8s %-30s %-10s %s\n", name, str_or(row, "version", "-"),
+                    str_or(row, "cipher", "-"), str_or(row, "group", "-"),
+                    str_or(row, "sigalg", "-"));
     }
 
-    fprintf(f, "\n%-28s %9s %9s %9s %8s %9s %9s %8s %9s %9s\n", "handshake/bulk cost", "full p50", "full p99",
-            "res p50", "resumed", "cpu full", "cpu res", "hs/s", "bulk MB/s", "AEAD MB/s");
+    fprintf(f, "\n%-28s %9s %9s %9s %8s %9s %9s %8s %9s %9s\n", "handshake/bulk cost", "full p50",
+            "full p99", "res p50", "resumed", "cpu full", "cpu res", "hs/s", "bulk MB/s",
+            "AEAD MB/s");
     json_array_foreach(rows, i, row)
     {
         if (!json_is_true(json_object_get(row, "negotiated"))) continue;
         char a[32], b[32], c[32], d[32], e[32], g[32], h[32], k[32], l[32];
-        const json_t *hf = json_object_get(row, "handshake_full"), *cpu = json_object_get(row, "client_cpu");
+        const json_t *hf = json_object_get(row, "handshake_full"),
+                     *cpu = json_object_get(row, "client_cpu");
         fmt_us(num(hf, "p50_us"), a, sizeof a);
         fmt_us(num(hf, "p99_us"), b, sizeof b);
         fmt_us(num2(row, "handshake_resumed", "p50_us"), c, sizeof c);
@@ -324,11 +360,15 @@ void ciphers_matrix_print(FILE *f, const json_t *m)
         fmt_num(num(row, "handshakes_per_s"), "%.0f", h, sizeof h);
         fmt_num(num2(row, "bulk", "mb_per_s"), "%.1f", k, sizeof k);
         fmt_num(num(row, "aead_bench_mb_per_s"), "%.0f", l, sizeof l);
-        fprintf(f, "%-28s %9s %9s %9s %8s %9s %9s %8s %9s %9s\n", str_or(row, "profile", "?"), a, b, c, d, e, g, h, k,
-                l);
+        fprintf(f, "%-28s %9s %9s %9s %8s %9s %9s %8s %9s %9s\n", str_or(row, "profile", "?"), a, b,
+                c, d, e, g, h, k, l);
     }
 
     int first = 1;
+    if (json_is_true(json_object_get(m, "interrupted"))) {
+        fprintf(f, "\ninterrupted: the last row is partial and later profiles did not run\n");
+        first = 0;
+    }
     json_array_foreach(rows, i, row)
     {
         static const char *const lists[] = {"warnings", "notes"};
@@ -339,7 +379,8 @@ void ciphers_matrix_print(FILE *f, const json_t *m)
             {
                 if (first) fprintf(f, "\n");
                 first = 0;
-                fprintf(f, "%s %s: %s\n", j == 0 ? "warning:" : "note:", str_or(row, "profile", "?"),
+                fprintf(f, "%s %s: %s\n",
+                        j == 0 ? "warning:" : "note:", str_or(row, "profile", "?"),
                         json_string_value(w));
             }
         }

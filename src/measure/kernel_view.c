@@ -94,9 +94,16 @@ static ports_plan_t plan_for(const kernel_view_t *kv, double rate, double durati
 bool kernel_view_port_warning(const kernel_view_t *kv, double rate, double duration, char *buf, size_t len)
 {
     buf[0] = 0;
-    if (!kv->ports_ok || rate <= 0) return false;
+    if (!kv->ports_ok) return false;
     ports_plan_t p = plan_for(kv, rate, duration);
-    return ports_exhaustion_assess(&kv->ports, &p, buf, len) == 1;
+    if (rate > 0) return ports_exhaustion_assess(&kv->ports, &p, buf, len) == 1;
+    /* No rate: a -n run (closed loop, as fast as it goes) still needs one
+     * port per connection while they sit in TIME_WAIT. A -D run without -n
+     * has no count to judge before it starts. */
+    const run_config_t *cfg = kv->cfg;
+    if (cfg->mode != MODE_FRESH || !cfg->requests || cfg->duration_s > 0) return false;
+    int ndst = cfg->n_connect_to ? (int)cfg->n_connect_to : 1;
+    return ports_exhaustion_assess_count(&kv->ports, &p, (double)cfg->requests, ndst, buf, len) == 1;
 }
 
 static const char *holder(const run_config_t *cfg)

@@ -161,6 +161,30 @@ int ports_exhaustion_assess(const ports_info_t *pi, const ports_plan_t *plan, ch
     return 1;
 }
 
+int ports_exhaustion_assess_count(const ports_info_t *pi, const ports_plan_t *plan,
+                                  double n_conns, int n_destinations, char *warning,
+                                  size_t warnlen)
+{
+    int nsrc = plan->n_source_addrs > 0 ? plan->n_source_addrs : 1;
+    int ndst = n_destinations > 0 ? n_destinations : 1;
+    double capacity = (double)ports_usable(pi) * nsrc * ndst;
+    double hold = ports_hold_seconds(pi, plan);
+    if (warnlen) warning[0] = 0;
+    if (hold <= 0 || n_conns <= capacity) return 0;
+    snprintf(warning, warnlen,
+             "%.0f fresh connections closed by the client first each hold a local port in "
+             "TIME_WAIT for %.0f s, but ip_local_port_range %u-%u gives %u usable ports per "
+             "source address and destination (x %d source address%s x %d destination%s = "
+             "%.0f): unless they are opened slower than %.0f/s, connect() will fail with "
+             "EADDRNOTAVAIL (ephemeral ports exhausted) after ~%.0f connections; widen "
+             "net.ipv4.ip_local_port_range, add source addresses (--bind), let the server close "
+             "first (--close server), or allow TIME_WAIT reuse (net.ipv4.tcp_tw_reuse is %s)",
+             n_conns, hold, pi->lo, pi->hi, ports_usable(pi), nsrc, nsrc == 1 ? "" : "es", ndst,
+             ndst == 1 ? "" : "s", capacity, capacity / hold, capacity,
+             tw_reuse_text(pi->tw_reuse));
+    return 1;
+}
+
 int ports_exhaustion_check(double new_conns_per_s, double duration_s, int n_source_addrs,
                            char *warning, size_t warnlen)
 {

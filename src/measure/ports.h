@@ -59,6 +59,17 @@ double ports_needed(const ports_info_t *pi, const ports_plan_t *plan);
 int ports_exhaustion_assess(const ports_info_t *pi, const ports_plan_t *plan, char *warning,
                             size_t warnlen);
 
+/* The same question for a run given as a count (-n without --rate): n_conns
+ * fresh connections, at an unknown rate. When the client closes first each
+ * one holds its port for ports_hold_seconds(); more connections than
+ * usable x n_source_addrs x n_destinations then run out of ports unless the
+ * run is slow enough (capacity / hold connections per second). Returns 1
+ * with a warning sentence, 0 (warning = "") when they fit or nothing is
+ * held. */
+int ports_exhaustion_assess_count(const ports_info_t *pi, const ports_plan_t *plan,
+                                  double n_conns, int n_destinations, char *warning,
+                                  size_t warnlen);
+
 /* The brief form: reads the sysctls and assumes the worst case (client closes
  * first, tw_reuse does not apply). Returns 1 with a warning, 0 when the plan
  * fits, -1 (message in warning) when the sysctls cannot be read. */

@@ -18,7 +18,8 @@ static int parse(run_config_t *c, char *err, size_t errlen, const char *a0, ...)
     argv[argc++] = "run";
     va_list ap;
     va_start(ap, a0);
-    for (const char *a = a0; a; a = va_arg(ap, const char *)) argv[argc++] = (char *)a;
+    for (const char *a = a0; a; a = va_arg(ap, const char *))
+        argv[argc++] = (char *)a;
     va_end(ap);
     argv[argc] = NULL;
     return config_parse(c, argc, argv, err, errlen);
@@ -102,9 +103,10 @@ static void test_defaults(void **state)
     assert_int_equal(c.connect_timeout_ms, 10000);
     assert_string_equal(c.tls.alpn, "h2");
 
-    assert_int_equal(parse(&c, err, sizeof err, "https://example.com/", "-c", "8", "-n", "100", "-m", "4", "--mode",
-                           "pooled", "-t", "2", "--connect-to", "127.0.0.1:9443", "-H", "X-Test: a b",
-                           "--request-timeout", "250ms", "-k", NULL),
+    assert_int_equal(parse(&c, err, sizeof err, "https://example.com/", "-c", "8", "-n", "100",
+                           "-m", "4", "--mode", "pooled", "-t", "2", "--connect-to",
+                           "127.0.0.1:9443", "-H", "X-Test: a b", "--request-timeout", "250ms",
+                           "-k", NULL),
                      0);
     assert_int_equal(c.connections, 8);
     assert_int_equal(c.requests, 100);
@@ -121,31 +123,34 @@ static void test_defaults(void **state)
     assert_true(c.insecure);
 
     /* -D alone means unbounded requests; threads never exceed connections. */
-    assert_int_equal(parse(&c, err, sizeof err, "https://h/", "-D", "2m", "-t", "4", "-c", "2", NULL), 0);
+    assert_int_equal(
+        parse(&c, err, sizeof err, "https://h/", "-D", "2m", "-t", "4", "-c", "2", NULL), 0);
     assert_int_equal(c.requests, 0);
     assert_true(c.duration_s == 120.0);
     assert_int_equal(c.threads, 2);
 }
 
-#define BAD(needle, ...)                                                                                  \
-    do {                                                                                                   \
-        run_config_t c_;                                                                                   \
-        char err_[1024] = "";                                                                              \
-        assert_int_equal(parse(&c_, err_, sizeof err_, __VA_ARGS__, NULL), -1);                            \
-        if (!strstr(err_, needle)) fail_msg("message '%s' lacks '%s'", err_, needle);                     \
+#define BAD(needle, ...)                                                                           \
+    do {                                                                                           \
+        run_config_t c_;                                                                           \
+        char err_[1024] = "";                                                                      \
+        assert_int_equal(parse(&c_, err_, sizeof err_, __VA_ARGS__, NULL), -1);                    \
+        if (!strstr(err_, needle)) fail_msg("message '%s' lacks '%s'", err_, needle);              \
     } while (0)
 
 static void test_bad_options(void **state)
 {
     (void)state;
     BAD("missing URL", "-n", "5");
-    BAD("--connections: expected a whole number from 1 to 1000000, got 'abc'", "https://h/", "-c", "abc");
+    BAD("--connections: expected a whole number from 1 to 1000000, got 'abc'", "https://h/", "-c",
+        "abc");
     BAD("--connections", "https://h/", "-c", "0");
     BAD("--connections", "https://h/", "-c", "-5");
     BAD("--connections", "https://h/", "-c", "99999999999999999999999");
     BAD("--requests", "https://h/", "-n", "1.5");
     BAD("--requests", "https://h/", "-n", "");
-    BAD("--duration: expected a duration such as 10, 10s, 250ms or 2m, got '5x'", "https://h/", "-D", "5x");
+    BAD("--duration: expected a duration such as 10, 10s, 250ms or 2m, got '5x'", "https://h/",
+        "-D", "5x");
     BAD("--duration", "https://h/", "-D", "0");
     BAD("--streams", "https://h/", "-m", "100000", "--mode", "pooled");
     BAD("--threads", "https://h/", "-t", "0");
@@ -154,11 +159,13 @@ static void test_bad_options(void **state)
     BAD("--header 'novalue': expected 'Name: value'", "https://h/", "-H", "novalue");
     BAD("invalid character in header name", "https://h/", "-H", "Bad Name: v");
     BAD("not allowed in HTTP/2", "https://h/", "-H", "Connection: close");
-    BAD("--cacert /nonexistent/ca.pem: cannot open", "https://h/", "--cacert", "/nonexistent/ca.pem");
+    BAD("--cacert /nonexistent/ca.pem: cannot open", "https://h/", "--cacert",
+        "/nonexistent/ca.pem");
     BAD("--connect-to", "https://h/", "--connect-to", "nohostport");
     BAD("--connect-to", "https://h/", "--connect-to", "h:99999");
     BAD("--tls-min: expected 1.2 or 1.3, got '1.1'", "https://h/", "--tls-min", "1.1");
-    BAD("--tls-min 1.3 is above --tls-max 1.2", "https://h/", "--tls-min", "1.3", "--tls-max", "1.2");
+    BAD("--tls-min 1.3 is above --tls-max 1.2", "https://h/", "--tls-min", "1.3", "--tls-max",
+        "1.2");
     BAD("--alpn", "https://h/", "--alpn", "h2,,http/1.1");
     BAD("--connect-timeout", "https://h/", "--connect-timeout", "soon");
     BAD("--resume: expected off or ticket", "https://h/", "--resume", "always");
@@ -205,11 +212,62 @@ static void test_parse_helpers(void **state)
     assert_true(strlen(err) < 200);
 }
 
+/* The diagnosis and scheduling options: values land where the engine reads
+ * them, bad ones are refused naming the option. */
+static void test_diagnosis_options(void **state)
+{
+    (void)state;
+    static run_config_t c;
+    char err[512];
+    assert_int_equal(parse(&c, err, sizeof err, "https://h/", "--mode", "pooled", "--rate", "250.5",
+                           "-n", "10", "--bind", "127.0.0.2,127.0.0.3,::1", "--connect-to",
+                           "127.0.0.1:1", "--connect-to", "[::1]:2", "--events", "/tmp/x",
+                           "--events-sample", "0.25", "--interval", "250ms", "--slowest", "0",
+                           "--ticket-scope", "host", "--html", "h.html", NULL),
+                     0);
+    assert_true(c.rate == 250.5);
+    assert_int_equal(c.n_bind, 3);
+    assert_int_equal(c.bind_addrs[0].ss_family, AF_INET);
+    assert_int_equal(c.bind_addrs[2].ss_family, AF_INET6);
+    assert_int_equal(c.n_connect_to, 2);
+    assert_string_equal(c.connect_to[1].host, "::1");
+    assert_int_equal(c.connect_to[1].port, 2);
+    assert_string_equal(c.events_path, "/tmp/x");
+    assert_true(c.events_sample == 0.25);
+    assert_true(c.interval_s == 0.25);
+    assert_int_equal(c.slowest, 0);
+    assert_true(c.ticket_scope_host);
+    assert_string_equal(c.html_path, "h.html");
+
+    static const char *const bad[][3] = {
+        {"--rate", "0", "--rate"},
+        {"--rate", "fast", "--rate"},
+        {"--bind", "127.0.0.1,", "--bind"},
+        {"--bind", "host.example", "--bind"},
+        {"--bind", ",", "--bind"},
+        {"--events-sample", "0", "--events-sample"},
+        {"--events-sample", "2", "--events-sample"},
+        {"--interval", "0", "--interval"},
+        {"--slowest", "-1", "--slowest"},
+        {"--ticket-scope", "port", "--ticket-scope"},
+        {"--events", "", "--events"},
+        {"--connect-to", "nohostport", "--connect-to"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = 0;
+        if (parse(&c, err, sizeof err, "https://h/", "-n", "5", bad[i][0], bad[i][1], NULL) != -1)
+            fail_msg("%s '%s' was accepted", bad[i][0], bad[i][1]);
+        if (!strstr(err, bad[i][2]))
+            fail_msg("%s '%s': message '%s' does not name the option", bad[i][0], bad[i][1], err);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_url_ok),      cmocka_unit_test(test_url_bad),      cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_bad_options), cmocka_unit_test(test_parse_helpers),
+        cmocka_unit_test(test_url_ok),        cmocka_unit_test(test_url_bad),
+        cmocka_unit_test(test_defaults),      cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_parse_helpers), cmocka_unit_test(test_diagnosis_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
