@@ -136,6 +136,51 @@ static void print_tcp(FILE *f, const json_t *tcp)
     }
 }
 
+static void print_rate(FILE *f, const json_t *rate)
+{
+    if (!rate) return;
+    const json_t *lag = json_object_get(rate, "start_lag");
+    char p50[32], p99[32], max[32];
+    report_fmt_us(num(lag, "p50_us"), p50, sizeof p50);
+    report_fmt_us(num(lag, "p99_us"), p99, sizeof p99);
+    report_fmt_us(num(lag, "max_us"), max, sizeof max);
+    fprintf(f, "rate: target %.1f %s/s, started %.1f/s; start lag p50 %s, p99 %s, max %s; %.0f due never started\n",
+            num(rate, "target_per_s"), str(rate, "unit"), num(rate, "achieved_per_s"), p50, p99, max,
+            num(rate, "arrivals_not_started"));
+    fprintf(f, "      ttfb is timed from each request's intended start; ttfb_uncorrected from its actual send\n");
+}
+
+/* The three slowest connections with their hints: where to look first. */
+static void print_slowest(FILE *f, const json_t *slowest)
+{
+    size_t n = json_array_size(slowest);
+    if (!n) return;
+    fprintf(f, "\nSlowest connections (of %zu kept; all in the JSON `slowest`)\n", n);
+    for (size_t i = 0; i < n && i < 3; i++) {
+        const json_t *s = json_array_get(slowest, i);
+        const json_t *ph = json_object_get(s, "phases_us");
+        char total[32], tcp[32], tls[32];
+        report_fmt_us(num(ph, "connection"), total, sizeof total);
+        report_fmt_us(num(ph, "tcp_connect"), tcp, sizeof tcp);
+        report_fmt_us(num(ph, "tls_handshake"), tls, sizeof tls);
+        const json_t *t = json_object_get(s, "tls");
+        fprintf(f, "  #%.0f port %.0f: %s (tcp %s, tls %s %s)%s%s\n", num(s, "id"), num(s, "local_port"), total, tcp,
+                tls, json_is_true(json_object_get(t, "resumed")) ? "resumed" : "full",
+                *str(s, "error") ? " error: " : "", str(s, "error"));
+        size_t j;
+        json_t *h;
+        json_array_foreach(json_object_get(s, "hints"), j, h)
+            fprintf(f, "      -> %s [%s]\n", str(h, "hint"), str(h, "evidence"));
+    }
+}
+
+static void print_client(FILE *f, const json_t *client)
+{
+    if (!client || !json_object_get(client, "busiest_thread_utilisation")) return;
+    fprintf(f, "\nClient (tlsprof itself): cpu user %.3f s, sys %.3f s; busiest worker thread %.0f%% busy\n",
+            num(client, "cpu_user_s"), num(client, "cpu_sys_s"), 100 * num(client, "busiest_thread_utilisation"));
+}
+
 void report_text_print(FILE *f, const json_t *rep)
 {
     const json_t *cfg = json_object_get(rep, "config");
@@ -151,6 +196,7 @@ void report_text_print(FILE *f, const json_t *rep)
     fprintf(f, "requests: ok %.0f, failed %.0f, retried %.0f, aborted %.0f; %.1f req/s, %.1f new connections/s\n",
             num(sum, "requests_ok"), num(sum, "requests_failed"), num(sum, "requests_retried"),
             num(sum, "requests_aborted"), num(sum, "requests_per_s"), num(sum, "connections_per_s"));
+    print_rate(f, json_object_get(rep, "rate"));
 
     fprintf(f, "\n  %-22s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n", "phase", "count", "min", "mean", "stddev", "p50",
             "p90", "p99", "p99.9", "max");
@@ -168,6 +214,9 @@ void report_text_print(FILE *f, const json_t *rep)
     const json_t *tls = json_object_get(rep, "tls");
     if (tls) print_tls(f, tls, num(sum, "connections_established"));
     print_tcp(f, json_object_get(rep, "tcp"));
+
+    print_slowest(f, json_object_get(rep, "slowest"));
+    print_client(f, json_object_get(rep, "client"));
 
     const json_t *errs = json_object_get(rep, "errors");
     if (json_object_size(errs)) {
