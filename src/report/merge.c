@@ -6,6 +6,7 @@
  * aligned by interval and the slowest-connection lists. */
 #include "report/merge.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,7 @@ static const report_hist_t *find_hist(const report_hist_t *list, size_t n, const
 /* Every phase-shaped key of the inputs (in order of first appearance), its
  * statistics recomputed from the bucket-wise sum of the histograms. tcp
  * selects tcp.{rtt_us,retransmits_per_connection} instead of phases. */
-static int merge_hists(json_t *dst, report_t *const *in, size_t n, int tcp)
+static int merge_hists(json_t *dst, report_t *const *in, size_t n, int tcp, json_t *notes)
 {
     hist_t *acc = malloc(sizeof(*acc));
     json_t *done = json_object(); /* dst may already hold first-input copies */
@@ -52,7 +53,20 @@ static int merge_hists(json_t *dst, report_t *const *in, size_t n, int tcp)
             for (size_t j = i; j < n; j++) {
                 const report_hist_t *h = tcp ? find_hist(in[j]->tcp, in[j]->ntcp, key)
                                              : find_hist(in[j]->phases, in[j]->nphases, key);
-                if (h) hist_merge(acc, h->hist);
+                if (!h) continue;
+                /* The merged count must still be a JSON integer, or the
+                 * merged report would not read back. Only altered inputs
+                 * get here (no run records 2^63 samples). */
+                if (h->hist->count > (uint64_t)INT64_MAX - acc->count) {
+                    json_array_append_new(
+                        notes, json_sprintf("cannot merge %s.%s: together the inputs hold more "
+                                            "than %lld samples",
+                                            tcp ? "tcp" : "phases", key, (long long)INT64_MAX));
+                    json_decref(done);
+                    free(acc);
+                    return -1;
+                }
+                hist_merge(acc, h->hist);
             }
             json_object_set_new(dst, key, phase_stats_json(acc, list[k].divisor));
         }
@@ -386,7 +400,7 @@ json_t *merge_reports(report_t *const *in, size_t n, json_t *notes)
     json_t *phases = json_object();
     json_t *tls = merge_section(in, n, "tls", &merge_rules_tls, 1);
     json_t *tcp = merge_section(in, n, "tcp", &merge_rules_tcp, 0);
-    if (merge_hists(phases, in, n, 0) || (tcp && merge_hists(tcp, in, n, 1))) {
+    if (merge_hists(phases, in, n, 0, notes) || (tcp && merge_hists(tcp, in, n, 1, notes))) {
         json_decref(phases);
         json_decref(tls);
         json_decref(tcp);
@@ -496,8 +510,15 @@ int merge_main(int argc, char **argv)
     }
     merged = reports ? merge_reports(reports, n, notes) : NULL;
     if (!merged) {
-        fprintf(stderr, "tlsprof merge: out of memory\n");
-        rc = EXIT_INTERNAL;
+        const json_t *last = json_array_get(notes, json_array_size(notes) - 1);
+        const char *why = json_string_value(last);
+        if (reports && why && strncmp(why, "cannot merge", 12) == 0) {
+            fprintf(stderr, "tlsprof merge: %s\n", why);
+            rc = EXIT_USAGE;
+        } else {
+            fprintf(stderr, "tlsprof merge: out of memory\n");
+            rc = EXIT_INTERNAL;
+        }
         goto done;
     }
     size_t k;

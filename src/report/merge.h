@@ -21,7 +21,9 @@ int merge_main(int argc, char **argv);
 
 /* The merged report of n validated inputs (n >= 1). Messages about inputs
  * that differ (url, mode) are appended to notes (a JSON array of strings);
- * they also end up in the merged report's "warnings". NULL on out of memory. */
+ * they also end up in the merged report's "warnings". NULL on out of memory,
+ * or when the inputs cannot be merged exactly (a histogram would hold more
+ * than INT64_MAX samples): the last note then starts with "cannot merge". */
 json_t *merge_reports(report_t *const *in, size_t n, json_t *notes);
 
 #endif

@@ -1,7 +1,16 @@
 /* merge_rules.c - the rule engine and the rule sets for `tlsprof merge`. */
 #include "report/merge_rules.h"
 
+#include <limits.h>
 #include <string.h>
+
+#ifdef JSON_INTEGER_IS_LONG_LONG
+#define JSON_INT_MAX LLONG_MAX
+#define JSON_INT_MIN LLONG_MIN
+#else
+#define JSON_INT_MAX LONG_MAX
+#define JSON_INT_MIN LONG_MIN
+#endif
 
 /* RULES(storage, name, rule for unknown keys, rules...) */
 #define RULES(storage, name, unknown_rule, ...)                                                    \
@@ -33,7 +42,11 @@ static void merge_sum(json_t *dst, const char *key, const json_t *v, int ints_on
         return;
     }
     if (json_is_integer(d) && json_is_integer(v)) {
-        json_object_set_new(dst, key, json_integer(json_integer_value(d) + json_integer_value(v)));
+        /* Counters beyond 2^63 only come from altered files; saturate
+         * rather than overflow (undefined behaviour in C). */
+        json_int_t a = json_integer_value(d), b = json_integer_value(v), sum;
+        if (__builtin_add_overflow(a, b, &sum)) sum = b > 0 ? JSON_INT_MAX : JSON_INT_MIN;
+        json_object_set_new(dst, key, json_integer(sum));
         return;
     }
     if (!ints_only && json_is_number(d) && json_is_number(v))

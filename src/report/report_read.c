@@ -124,7 +124,12 @@ static char *slurp(const ctx_t *c, const char *path, size_t *len)
 
 static int check_uint(const ctx_t *c, const json_t *v, const char *path)
 {
-    if (!json_is_integer(v) || json_integer_value(v) < 0) {
+    if (json_is_integer(v) && json_integer_value(v) < 0) {
+        bad(c, path, "expected a non-negative integer, got %" JSON_INTEGER_FORMAT,
+            json_integer_value(v));
+        return -1;
+    }
+    if (!json_is_integer(v)) {
         bad(c, path, "expected a non-negative integer, got %s", kind(v));
         return -1;
     }

@@ -2,6 +2,7 @@
 #include "report/run_warnings.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static void warn(json_t *arr, const char *text)
 {
@@ -57,10 +58,42 @@ static void ticket_warnings(json_t *arr, const run_config_t *cfg, const results_
     }
 }
 
+/* Resource limits hit on the client: the run measured fewer connections
+ * than asked for, and the fix is on this machine, not the server. */
+static void limit_warnings(json_t *arr, const results_t *r)
+{
+    char buf[512];
+    for (size_t i = 0; i < r->errors.n; i++) {
+        const tally_t *t = &r->errors.phases[i].reasons;
+        for (size_t j = 0; j < t->n; j++) {
+            const char *reason = t->items[j].name;
+            unsigned long long n = (unsigned long long)t->items[j].count;
+            if (strstr(reason, "EMFILE") || strstr(reason, "ENFILE")) {
+                snprintf(buf, sizeof buf,
+                         "ran out of file descriptors %llu times: those connection slots stopped "
+                         "opening, the "
+                         "rest were measured; raise the limit (ulimit -n) or lower -c",
+                         n);
+                warn(arr, buf);
+            } else if (strstr(reason, "ephemeral ports exhausted")) {
+                snprintf(buf, sizeof buf,
+                         "ephemeral ports exhausted %llu times (EADDRNOTAVAIL): TIME_WAIT holds "
+                         "the local ports; "
+                         "widen net.ipv4.ip_local_port_range, use --bind with more source "
+                         "addresses, --close rst "
+                         "or pooled mode",
+                         n);
+                warn(arr, buf);
+            }
+        }
+    }
+}
+
 void run_warnings_add(json_t *warnings, const run_config_t *cfg, const results_t *r,
                       const json_t *client)
 {
     char buf[512];
+    limit_warnings(warnings, r);
     ticket_warnings(warnings, cfg, r);
     if (cfg->early_data && r->early.attempted > 0 && r->early.accepted == 0) {
         snprintf(buf, sizeof buf,
@@ -78,8 +111,10 @@ void run_warnings_add(json_t *warnings, const run_config_t *cfg, const results_t
         uint64_t max = hist_percentile(&r->schedule_lag, 100);
         if (p99 > 1000000 || r->arrivals_not_started) {
             snprintf(buf, sizeof buf,
-                     "the client fell behind its --rate schedule: requests started up to %.1f ms late (p99 %.1f ms), "
-                     "%llu due arrivals never started; latencies are timed from the intended start (raise -c when every "
+                     "the client fell behind its --rate schedule: requests started up to %.1f ms "
+                     "late (p99 %.1f ms), "
+                     "%llu due arrivals never started; latencies are timed from the intended start "
+                     "(raise -c when every "
                      "connection was busy, -t when a thread was saturated)",
                      max / 1e6, p99 / 1e6, (unsigned long long)r->arrivals_not_started);
             warn(warnings, buf);

@@ -368,6 +368,54 @@ static void client_close_holds_time_wait(void **state)
     peer_stop(&p);
 }
 
+/* Out of file descriptors: the slots that cannot open stop (counted under
+ * setup, named, warned about); the connections that did open carry the
+ * rest of the run, and every request is accounted for. */
+static void emfile_keeps_measuring(void **state)
+{
+    (void)state;
+    peer_t p;
+    assert_int_equal(peer_start_embedded(&p, NULL), PEER_OK);
+    char *dir = make_temp_dir("emfile");
+    char json[600];
+    snprintf(json, sizeof json, "%s/r.json", dir);
+    char *argv[] = {"/usr/bin/prlimit",
+                    "--nofile=40:40",
+                    TLSPROF_BIN,
+                    p.url,
+                    "-k",
+                    "--mode",
+                    "pooled",
+                    "-c",
+                    "60",
+                    "-n",
+                    "600",
+                    "-q",
+                    "--json",
+                    json,
+                    NULL};
+    run_result_t r;
+    assert_int_equal(run_command(&r, 60, argv), 0);
+    assert_int_equal(r.exit_code, 1); /* partial */
+    char *text = slurp_file(json, NULL);
+    assert_non_null(text);
+    json_t *rep = json_loads(text, 0, NULL);
+    assert_non_null(rep);
+    double emfile = jnum(rep, "errors.setup.EMFILE (out of file descriptors)");
+    double est = jnum(rep, "summary.connections_established");
+    if (!(emfile > 0 && est > 0 && est + emfile == 60))
+        fail_msg("60 slots: %g established, %g EMFILE", est, emfile);
+    assert_true(jnum(rep, "summary.requests_ok") + jnum(rep, "summary.requests_failed") == 600);
+    assert_true(jnum(rep, "summary.requests_ok") >= 600 - emfile);
+    assert_true(warning_contains(rep, "ran out of file descriptors"));
+    json_decref(rep);
+    free(text);
+    run_result_free(&r);
+    rm_rf(dir);
+    free(dir);
+    peer_stop(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -380,6 +428,7 @@ int main(void)
         cmocka_unit_test(ticket_scope_reveals_different_keys),
         cmocka_unit_test(early_data_accepted_and_replayed),
         cmocka_unit_test(client_close_holds_time_wait),
+        cmocka_unit_test(emfile_keeps_measuring),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
