@@ -224,6 +224,8 @@ static json_t *run_one(const run_config_t *c, int *exit_code)
     run_config_t rc = *c;
     rc.json_path = path;
     rc.quiet = true;
+    rc.crypto_bench = false; /* the matrix benchmarks once, before any run */
+    rc.no_text = true;
     fflush(stdout);
     int saved = dup(STDOUT_FILENO), null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
     if (saved >= 0 && null_fd >= 0) dup2(null_fd, STDOUT_FILENO);
@@ -279,6 +281,21 @@ static void bulk_config(run_config_t *b, const run_config_t *base, const url_t *
     b->early_data = false;
 }
 
+/* A fresh-mode run of profile p; resumption as asked (the user's
+ * --early-data only matters, and is kept, with tickets). */
+static void fresh_config(run_config_t *c, const run_config_t *base, const cipher_profile_t *p,
+                         resume_mode resume)
+{
+    *c = *base;
+    c->tls = p->tls;
+    if (!c->tls.alpn) c->tls.alpn = base->tls.alpn;
+    c->profile_name = p->name;
+    c->mode = MODE_FRESH;
+    c->streams = 1;
+    c->resume = resume;
+    if (resume == RESUME_OFF) c->reuse_ticket = c->early_data = false;
+}
+
 /* Without --body-size: one request with the client's defaults tells how
  * large the bulk URL's response is. 0 when it could not be fetched. */
 static uint64_t probe_body_size(const run_config_t *base, const url_t *bulk_url)
@@ -312,7 +329,7 @@ static json_t *matrix_config(const run_config_t *base, const matrix_opts_t *o, c
                  (unsigned long long)body);
     else
         snprintf(workload + w, sizeof workload - (size_t)w, "; no bulk run (%s)", no_bulk);
-    return json_pack("{s:s, s:s?, s:s, s:I, s:f, s:I, s:I, s:I, s:I, s:s, s:s}", "url", url,
+    return json_pack("{s:s?, s:s?, s:s, s:I, s:f, s:I, s:I, s:I, s:I, s:s, s:s}", "url", url,
                      "bulk_url", body ? bulk_url : NULL, "profiles_dir", dir, "requests",
                      (json_int_t)base->requests, "duration_s", base->duration_s, "connections",
                      (json_int_t)base->connections, "threads", (json_int_t)base->threads,
@@ -389,14 +406,8 @@ int ciphers_matrix_main(int argc, char **argv)
     bool interrupted = false;
     for (size_t i = 0; i < np && !interrupted; i++) {
         const cipher_profile_t *p = &profiles[i];
-        run_config_t c = base;
-        c.tls = p->tls;
-        if (!c.tls.alpn) c.tls.alpn = base.tls.alpn;
-        c.profile_name = p->name;
-        c.mode = MODE_FRESH;
-        c.streams = 1;
-        c.resume = RESUME_OFF;
-        c.reuse_ticket = c.early_data = false;
+        run_config_t c;
+        fresh_config(&c, &base, p, RESUME_OFF);
         progress(&base, "[%zu/%zu] %s: full handshakes", i + 1, np, p->name);
         int codes[3] = {-1, -1, -1};
         json_t *full = run_one(&c, &codes[0]), *resumed = NULL, *bulk_rep = NULL;
@@ -404,13 +415,7 @@ int ciphers_matrix_main(int argc, char **argv)
         bool ok = report_num(full, "summary", "connections_established") > 0;
         if (ok && !interrupted) {
             progress(&base, "[%zu/%zu] %s: resumed handshakes", i + 1, np, p->name);
-            c = base;
-            c.tls = p->tls;
-            if (!c.tls.alpn) c.tls.alpn = base.tls.alpn;
-            c.profile_name = p->name;
-            c.mode = MODE_FRESH;
-            c.streams = 1;
-            c.resume = RESUME_TICKET;
+            fresh_config(&c, &base, p, RESUME_TICKET);
             resumed = run_one(&c, &codes[1]);
             interrupted = codes[1] == EXIT_INTERRUPTED;
         }

@@ -347,9 +347,14 @@ void ciphers_matrix_print(FILE *f, const json_t *m)
                     str_or(row, "sigalg", "-"));
     }
 
-    fprintf(f, "\n%-28s %9s %9s %9s %8s %9s %9s %8s %9s %9s\n", "handshake/bulk cost", "full p50",
-            "full p99", "res p50", "resumed", "cpu full", "cpu res", "hs/s", "bulk MB/s",
-            "AEAD MB/s");
+    size_t n_ok = 0;
+    json_array_foreach(rows, i, row) n_ok += json_is_true(json_object_get(row, "negotiated"));
+    if (n_ok == 0)
+        fprintf(f, "\nno profile was negotiated: nothing to compare\n");
+    else
+        fprintf(f, "\n%-28s %9s %9s %9s %8s %9s %9s %8s %9s %9s\n", "handshake/bulk cost",
+                "full p50", "full p99", "res p50", "resumed", "cpu full", "cpu res", "hs/s",
+                "bulk MB/s", "AEAD MB/s");
     json_array_foreach(rows, i, row)
     {
         if (!json_is_true(json_object_get(row, "negotiated"))) continue;

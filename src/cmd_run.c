@@ -150,7 +150,7 @@ static int finish_outputs(const run_config_t *cfg, engine_t *e, const kernel_vie
     int exit_code = out.exit_code;
 
     bool json_to_stdout = cfg->json_path && !strcmp(cfg->json_path, "-");
-    if (!json_to_stdout) report_text_print(stdout, report);
+    if (!json_to_stdout && !cfg->no_text) report_text_print(stdout, report);
     if (cfg->json_path &&
         json_file_write(report, cfg->json_path, JSON_INDENT(2) | JSON_REAL_PRECISION(10), err, sizeof err) < 0) {
         fprintf(stderr, "tlsprof: %s\n", err);

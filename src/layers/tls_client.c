@@ -323,6 +323,15 @@ void tls_client_collect_facts(conn_t *c)
     else if (alen == 8 && !memcmp(ap, "http/1.1", 8)) c->tls.alpn = "http/1.1";
     else if (alen) c->tls.alpn = "other";
     c->tls.resumed = SSL_session_reused(s);
+    /* TLS 1.2 sessions may be resumed many times and servers rarely send a
+     * new ticket on a resumed handshake: put the session back, or only every
+     * other fresh connection could resume. (TLS 1.3 tickets are single-use
+     * and replaced by the NewSessionTickets the server sends.) */
+    if (c->tls.resumed && SSL_version(s) == TLS1_2_VERSION && c->w->cfg->resume == RESUME_TICKET &&
+        !c->w->cfg->reuse_ticket) {
+        SSL_SESSION *again = SSL_get1_session(s);
+        if (again) ticket_store_put(&c->w->tickets, c->w->cfg->ticket_scope_host ? 0 : c->target, again);
+    }
     if (!c->tls.sigalg[0]) {
         /* Resumed handshakes carry no CertificateVerify. */
         snprintf(c->tls.sigalg, sizeof c->tls.sigalg, "%s", c->tls.resumed ? "none (resumed)" : "unknown");

@@ -83,7 +83,9 @@ static int ticket_key_cb(SSL *s, unsigned char key_name[16], unsigned char iv[EV
     if (memcmp(key_name, k->name, 16)) return 0;
     if (!EVP_MAC_CTX_set_params(hctx, params)) return -1;
     if (!EVP_DecryptInit_ex2(cctx, k->cipher, k->aes, iv, NULL)) return -1;
-    return 1;
+    /* 2 = valid, renew: a resumed connection gets fresh tickets too, as with
+     * OpenSSL's own keys; with 1 a client would run out after one resumption. */
+    return 2;
 }
 
 /* Same layouts as nginx's ssl_session_ticket_key, so one file serves both:
