@@ -11,7 +11,7 @@ PACKAGES="
   build-essential cmake pkg-config
   libssl-dev libnghttp2-dev libev-dev libjansson-dev libpcap-dev libnetfilter-queue-dev
   libcmocka-dev valgrind clang libclang-rt-14-dev
-  nghttp2-client nginx-light
+  nghttp2-client nginx-light libnginx-mod-http-echo time
   iproute2 iptables procps
   tshark chromium jq
 "

@@ -12,6 +12,8 @@
 # (network-behaviour tests whose memory safety the other suites already
 # cover). Each suite is capped at TLSPROF_SUITE_TIMEOUT seconds (default 1200).
 # TLSPROF_BUILD_DIR / TLSPROF_ASAN_BUILD_DIR change the build directories.
+# Under CI=true each libFuzzer target then runs for TLSPROF_FUZZ_SECONDS
+# (default 20; 0 skips) through scripts/fuzz.sh, one test per target.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -23,7 +25,7 @@ while [[ $# -gt 0 ]]; do
     --sanitize) sanitize=1 ;;
     --quick) quick=1 ;;
     -h | --help)
-      sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *) ctest_args+=("$1") ;;
@@ -87,6 +89,29 @@ run_suite() {
   [[ $failed -eq 0 ]] || status=1
 }
 
+# run_fuzz SECONDS: every libFuzzer target for SECONDS (scripts/fuzz.sh,
+# clang); each target counts as one test.
+run_fuzz() {
+  echo "==== fuzz: each target for ${1}s ===="
+  local log rc=0 line passed failed
+  log=$(mktemp)
+  scripts/fuzz.sh "$1" 2>&1 | tee "$log" || rc=$?
+  # "fuzz: 5 passed, 0 failed"
+  line=$(grep -E '^fuzz: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
+  rm -f "$log"
+  if [[ -n $line ]]; then
+    passed=$(sed -E 's/^fuzz: ([0-9]+) passed.*/\1/' <<<"$line")
+    failed=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+  else
+    echo "test.sh: fuzzing did not run (fuzz.sh exit $rc)"
+    passed=0
+    failed=1
+  fi
+  total_passed=$((total_passed + passed))
+  total_failed=$((total_failed + failed))
+  [[ $failed -eq 0 ]] || status=1
+}
+
 quick_filter=()
 [[ $quick -eq 1 ]] && quick_filter=(-LE 'slow|netlab|fuzz')
 
@@ -100,6 +125,8 @@ else
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
     run_suite sanitize "$asan_dir" ON -LE 'slow|netlab'
+    fuzz_seconds=${TLSPROF_FUZZ_SECONDS:-20}
+    if [[ $fuzz_seconds -gt 0 ]]; then run_fuzz "$fuzz_seconds"; fi
   fi
 fi
 

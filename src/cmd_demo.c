@@ -82,7 +82,7 @@ int demo_main(int argc, char **argv)
                      json_fresh, NULL};
     char *pooled[] = {"run", url, "--mode", "pooled", "-c", "4", "-m", "10", "-n", nbuf, "--cacert", certpath, "-q",
                       "--json", json_pooled, NULL};
-    int nf = 10, np = 13;
+    int nf = 11, np = 13; /* argument counts before the optional "--json FILE" */
     if (json_dir) {
         snprintf(json_fresh, sizeof json_fresh, "%s/fresh.json", json_dir);
         snprintf(json_pooled, sizeof json_pooled, "%s/pooled.json", json_dir);

@@ -41,6 +41,7 @@ void config_defaults(run_config_t *c)
     c->events_sample = 1.0;
     c->interval_s = 1.0;
     c->slowest = 10;
+    c->ramp = 100;
     c->tls.alpn = "h2";
 }
 
@@ -79,6 +80,7 @@ enum {
     OPT_BIND,
     OPT_CRYPTO_BENCH,
     OPT_TICKET_SCOPE,
+    OPT_RAMP,
 };
 
 static const struct option long_opts[] = {
@@ -124,6 +126,7 @@ static const struct option long_opts[] = {
     {"bind", required_argument, 0, OPT_BIND},
     {"crypto-bench", no_argument, 0, OPT_CRYPTO_BENCH},
     {"ticket-scope", required_argument, 0, OPT_TICKET_SCOPE},
+    {"ramp", required_argument, 0, OPT_RAMP},
     {"quiet", no_argument, 0, 'q'},
     {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0},
@@ -436,6 +439,10 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
             break;
         case OPT_RATE:
             if (parse_double("--rate", optarg, 0.001, 10000000, &c->rate, err, errlen)) return -1;
+            break;
+        case OPT_RAMP:
+            if (parse_uint("--ramp", optarg, 0, 1000000, &u, err, errlen)) return -1;
+            c->ramp = (uint32_t)u;
             break;
         case OPT_BIND:
             if (parse_bind_list(c, optarg, err, errlen)) return -1;

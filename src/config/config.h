@@ -34,6 +34,7 @@ typedef struct run_config {
     double warmup_s;
     uint32_t streams;      /* -m: max concurrent streams per connection */
     uint32_t threads;      /* -t */
+    uint32_t ramp;         /* --ramp: pooled connections set up at once per thread (0 = all) */
     double rate;           /* --rate: 0 = closed loop; requests/s pooled, connections/s fresh */
 
     bool insecure;

@@ -38,7 +38,6 @@ typedef struct parser {
     unsigned line;                /* current line number, from 1 */
     unsigned key_line[KEY_COUNT]; /* where each key was set, 0 = unset */
     char *value[KEY_COUNT];       /* malloc'd, trimmed */
-    SSL_CTX *scratch;             /* for validating names with OpenSSL */
 } parser_t;
 
 /* "PATH:LINE: message" (line 0: "PATH: message"). Always returns -1. */
@@ -103,7 +102,10 @@ static const char *openssl_reason(const char *msg)
     return r ? r : msg;
 }
 
-/* Apply one option (only `field` set) to the scratch context. */
+/* Apply one option (only `field` set) to a fresh scratch context. Fresh
+ * every time: settings stick to an SSL_CTX (a "SUITEB192" element sets Suite
+ * B flags that make OpenSSL ignore any later cipher string), so checking on a
+ * shared one could pass a list that fails on the context the client builds. */
 static int try_apply(parser_t *p, enum key_id key, const char *value, char *why, size_t whylen)
 {
     tls_opts_t o = {0};
@@ -125,7 +127,14 @@ static int try_apply(parser_t *p, enum key_id key, const char *value, char *why,
     }
     char msg[512];
     ERR_clear_error();
-    if (tls_opts_apply(p->scratch, &o, msg, sizeof msg) == 0) return 0;
+    SSL_CTX *scratch = SSL_CTX_new(TLS_method());
+    if (!scratch) {
+        snprintf(why, whylen, "cannot create an SSL_CTX to check it");
+        return -1;
+    }
+    int rc = tls_opts_apply(scratch, &o, msg, sizeof msg);
+    SSL_CTX_free(scratch);
+    if (rc == 0) return 0;
     snprintf(why, whylen, "%s", openssl_reason(msg));
     return -1;
 }
@@ -331,12 +340,10 @@ int profile_parse(const char *path, const char *text, size_t len, cipher_profile
 {
     parser_t p = {.path = path, .err = err, .errlen = errlen};
     memset(out, 0, sizeof *out);
-    p.scratch = SSL_CTX_new(TLS_method());
-    int rc = p.scratch ? parse_all(&p, text, len) : perr(&p, 0, "cannot create an SSL_CTX");
+    int rc = parse_all(&p, text, len);
     if (rc == 0) fill_profile(&p, out);
     for (int k = 0; k < KEY_COUNT; k++)
         free(p.value[k]);
-    SSL_CTX_free(p.scratch);
     ERR_clear_error();
     return rc;
 }

@@ -67,6 +67,7 @@ static void conn_end(conn_t *c, const char *err_phase, const char *reason)
     ev_io_stop(w->loop, &c->io);
     ev_timer_stop(w->loop, &c->timer);
     c->t.close = clock_now();
+    worker_setup_done(w, c);
     /* The connection's whole TCP story, retransmissions included. */
     if (c->t.tcp_up && c->fd >= 0) c->tcp_ok = tcp_snapshot_read(c->fd, &c->tcp) == 0;
 
@@ -277,7 +278,12 @@ static void begin_close(conn_t *c)
     nghttp2_session_terminate_session(c->h2, NGHTTP2_NO_ERROR);
     if (conn_flush(c) < 0) return;
     if (how == CLOSE_SERVER) {
-        /* The server holds TIME_WAIT only if it closes first: wait for it. */
+        /* The server holds TIME_WAIT only if it closes first: tell it we are
+         * done (GOAWAY, close_notify) but send no FIN, and wait for its
+         * close_notify and FIN. Some servers close on GOAWAY alone, nginx
+         * on close_notify. */
+        SSL_shutdown(c->ssl);
+        ERR_clear_error();
         c->state = CONN_CLOSING;
         watch(c, EV_READ);
         arm_timer(c, cfg->request_timeout_ms);
@@ -339,6 +345,11 @@ static void conn_progress(conn_t *c)
     if (c->t.settings) {
         if (c->inflight && !ev_is_active(&c->timer)) arm_timer(c, w->cfg->request_timeout_ms);
         else if (!c->inflight && ev_is_active(&c->timer)) ev_timer_stop(w->loop, &c->timer);
+        /* Idle: give back OpenSSL's record buffers (it keeps the last ones
+         * otherwise): 10,000 idle pooled connections would hold 16 KiB or
+         * more each for nothing. A no-op when they are already gone, and
+         * refused by OpenSSL while they hold unread data. */
+        if (!c->inflight && !c->wpend_len) SSL_free_buffers(c->ssl);
     }
 }
 
@@ -347,8 +358,30 @@ void conn_kick(conn_t *c)
     if (c->state == CONN_H2_ACTIVE && c->t.settings && c->inflight < c->w->cfg->streams) conn_progress(c);
 }
 
+/* --close server: the server's close_notify has been read; its FIN may
+ * still be in flight. Closing now would make us the first to send a FIN
+ * (and the one holding TIME_WAIT), so read the raw socket to its end. */
+static void await_server_fin(conn_t *c)
+{
+    uint8_t buf[512];
+    for (;;) {
+        ssize_t n = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (n > 0) continue; /* bytes after close_notify: ignored */
+        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+            conn_end(c, NULL, NULL);
+            return;
+        }
+        if (errno != EINTR) break;
+    }
+    watch(c, EV_READ);
+}
+
 static void on_read_ready(conn_t *c)
 {
+    if (c->peer_close_notify) {
+        await_server_fin(c);
+        return;
+    }
     worker_t *w = c->w;
     char reason[160];
     for (;;) {
@@ -362,10 +395,22 @@ static void on_read_ready(conn_t *c)
                 conn_end(c, failure_phase(c), reason);
                 return;
             }
+            /* Less than a full record and nothing buffered: the socket is
+             * most likely drained. Do not ask OpenSSL once more just to hear
+             * WANT_READ: that call allocates a 16 KiB read buffer which then
+             * stays with the idle connection (SSL_MODE_RELEASE_BUFFERS only
+             * frees it after a record). The loop is level-triggered, so data
+             * that did arrive meanwhile wakes us again. */
+            if (n < TLS_RECORD_MAX && !SSL_has_pending(c->ssl)) break;
             continue;
         }
         if (st == IO_WANT_READ || st == IO_WANT_WRITE) break;
         if (c->state == CONN_CLOSING) {
+            if (st == IO_EOF && !c->closing_by_client) {
+                c->peer_close_notify = true;
+                await_server_fin(c);
+                return;
+            }
             conn_end(c, NULL, NULL); /* the server closed: what we waited for */
             return;
         }
@@ -558,6 +603,10 @@ void conn_open(conn_t *c)
     w->active++;
     w->res->connections_opened++;
     c->state = CONN_CONNECTING;
+    if (cfg->mode == MODE_POOLED) {
+        c->in_setup = true;
+        w->setting_up++;
+    }
 
     const target_t *tg = &e->targets[c->target];
     int err = 0;

@@ -58,6 +58,8 @@ typedef struct conn_tls_facts {
 
 /* After our FIN, how long to wait for the server's before closing anyway. */
 #define CONN_CLOSE_WAIT_MS 2000
+/* Largest TLS plaintext record: SSL_read returns at most this much. */
+#define TLS_RECORD_MAX 16384
 
 typedef struct conn {
     struct worker *w;
@@ -86,6 +88,8 @@ typedef struct conn {
     bool in_setup_batch;     /* reading right after the handshake completed */
     bool retired;            /* slot given up (EMFILE): never reopened */
     bool closing_by_client;
+    bool in_setup;
+    bool peer_close_notify;  /* --close server: close_notify read, waiting for the FIN itself */           /* pooled: counted in the worker's setting_up (--ramp) */
     bool early_sent;         /* preface, SETTINGS and request(s) went out as 0-RTT data */  /* CLOSING after our FIN (not waiting for the server's choice) */
     uint32_t inflight;
     uint32_t streams_done;

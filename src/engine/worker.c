@@ -79,7 +79,7 @@ bool worker_claim(worker_t *w, bool *measured, mono_ns *intended)
 
 bool worker_idle(const worker_t *w)
 {
-    return w->active == 0 && w->n_restart == 0 && !w->rate_armed;
+    return w->active == 0 && w->n_restart == 0 && !w->rate_armed && (w->ramp_next >= w->n_conns || w->stopping);
 }
 
 void worker_unclaim(worker_t *w)
@@ -102,6 +102,27 @@ static void open_slot(worker_t *w, conn_t *c)
     conn_open(c);
 }
 
+/* Open start-up slots while the ramp allows (all of them without --ramp or
+ * in fresh mode, where -c is itself the concurrency of setups). */
+static void ramp_open(worker_t *w)
+{
+    uint32_t limit = w->cfg->mode == MODE_POOLED ? w->cfg->ramp : 0;
+    while (w->ramp_next < w->n_conns && !w->stopping && (!limit || w->setting_up < limit))
+        open_slot(w, &w->conns[w->ramp_next++]);
+}
+
+void worker_setup_done(worker_t *w, conn_t *c)
+{
+    if (!c->in_setup) return;
+    c->in_setup = false;
+    w->setting_up--;
+    if (w->ramp_next < w->n_conns) {
+        /* Not from here: a synchronous failure inside open_slot would recurse. */
+        w->ramp_wanted = true;
+        ev_idle_start(w->loop, &w->restart);
+    }
+}
+
 static void restart_cb(struct ev_loop *loop, ev_idle *idle, int revents)
 {
     (void)revents;
@@ -112,6 +133,10 @@ static void restart_cb(struct ev_loop *loop, ev_idle *idle, int revents)
     for (uint32_t i = 0; i < n; i++) {
         conn_t *c = &w->conns[w->restart_list[i]];
         if (c->state == CONN_IDLE && !c->retired) open_slot(w, c);
+    }
+    if (w->ramp_wanted) {
+        w->ramp_wanted = false;
+        ramp_open(w);
     }
     if (worker_idle(w)) ev_break(loop, EVBREAK_ALL);
 }
@@ -299,7 +324,7 @@ void *worker_main(void *arg)
     }
     /* A stop requested before we got here must not be missed. */
     if (atomic_load(&e->stop) != STOP_NONE) begin_stop(w, atomic_load(&e->stop) == STOP_ABORT);
-    for (uint32_t i = 0; i < w->n_conns && !w->stopping; i++) open_slot(w, &w->conns[i]);
+    ramp_open(w);
     if (!worker_idle(w)) ev_run(w->loop, 0);
     /* Arrivals that fell due before the end but never started: the client
      * was behind its schedule. Not counted when -n ran out first. */

@@ -55,6 +55,9 @@ typedef struct worker {
     ev_idle restart;          /* reopens slots outside of the callbacks that closed them */
     uint32_t *restart_list;
     uint32_t n_restart;
+    uint32_t setting_up;      /* connections opened and not yet ready (pooled --ramp) */
+    uint32_t ramp_next;       /* first slot not yet opened by the start-up ramp */
+    bool ramp_wanted;         /* a setup finished: open more slots from the idle watcher */
 
     ticket_store_t tickets;
     results_t *res;
@@ -83,6 +86,9 @@ bool worker_has_work(const worker_t *w);
 /* A slot became idle: reopen it (soon, from the loop) if work remains. */
 void worker_slot_idle(worker_t *w, conn_t *c);
 const char *worker_error_phase(conn_state s);
+/* A pooled connection finished its setup (SETTINGS arrived, or it failed):
+ * the ramp may open the next slot. */
+void worker_setup_done(worker_t *w, conn_t *c);
 /* Nothing left to wait for: no open slot, none to reopen, no arrival pending. */
 bool worker_idle(const worker_t *w);
 

@@ -1,5 +1,6 @@
 /* h2_client.c - nghttp2 client session and its callbacks. */
 #include "layers/h2_client.h"
+#include "layers/h2_mem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +14,71 @@
  * server's own window does. */
 #define H2_WINDOW (16 * 1024 * 1024)
 
+/* Retries are bounded. A request the server never processed (REFUSED_STREAM,
+ * or above a GOAWAY's last-stream-id) is normally sent again, but a server
+ * that refuses everything would then make a -n run retry forever. So this
+ * counts retries with no response in between; past the limit, refused
+ * requests fail until a response arrives again. Per thread because each
+ * worker is one thread, and its connection and worker structures belong to
+ * the engine. */
+static _Thread_local uint64_t retry_streak;
+
+/* Every request in flight may legitimately be refused about twice in a row
+ * (a GOAWAY refusing a full window of streams, then once more on the next
+ * connection); far beyond that the server is refusing everything. */
+static uint64_t retry_limit(const worker_t *w)
+{
+    return 8 + 2ull * w->cfg->streams * w->n_conns;
+}
+
+static void retry_or_fail(conn_t *c, stream_t *st, const char *why)
+{
+    if (++retry_streak <= retry_limit(c->w)) {
+        record_stream_retry(c, st);
+        return;
+    }
+    char reason[96];
+    snprintf(reason, sizeof reason, "%s (retries exhausted)", why);
+    record_stream_failed(c, st, "ttfb", reason);
+}
+
+/* A stream ended while we were sending (our own RST_STREAM after a timeout,
+ * our GOAWAY after a protocol error), not while reading: no read will come to
+ * make the connection re-evaluate itself (close when done, start the next
+ * request), so wake it. conn_end stops the watcher, which drops the event if
+ * the connection ends first. */
+static void wake(conn_t *c)
+{
+    ev_feed_event(c->w->loop, &c->io, EV_WRITE);
+}
+
 static stream_t *slot_of(nghttp2_session *s, int32_t id)
 {
     return nghttp2_session_get_stream_user_data(s, id);
+}
+
+/* nghttp2 found a protocol error in what the server sent (for example a
+ * response header field over its 64 KiB HPACK limit) and ends the session
+ * with GOAWAY(code). It does not close the streams itself, so they would
+ * only fail later, as "connection closed by peer", once the server reacts.
+ * Fail them now, under the reason that is really theirs. */
+static void fail_streams_on_our_goaway(nghttp2_session *s, conn_t *c, uint32_t code)
+{
+    char reason[128];
+    /* nghttp2's HPACK decoder refuses one header field above 64 KiB; that,
+     * or corrupt HPACK, is the only way a response makes it say this. */
+    snprintf(reason, sizeof reason, "HTTP/2 error: sent GOAWAY %s%s", nghttp2_http2_strerror(code),
+             code == NGHTTP2_COMPRESSION_ERROR ? " (response headers too large or corrupt)" : "");
+    c->goaway = true; /* no new streams on this session */
+    for (uint32_t i = 0; i < c->w->cfg->streams; i++) {
+        stream_t *st = &c->streams[i];
+        if (!st->id || slot_of(s, st->id) != st) continue;
+        nghttp2_session_set_stream_user_data(s, st->id, NULL);
+        st->t_done = clock_now();
+        c->t.last_stream_done = st->t_done;
+        record_stream_failed(c, st, st->t_headers ? "stream" : "ttfb", reason);
+    }
+    wake(c);
 }
 
 static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *user)
@@ -25,8 +88,10 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *user)
     case NGHTTP2_SETTINGS:
         /* SETTINGS found in data that arrived with the handshake's last
          * flight took no time of its own: it counts as 0. */
-        if (!(f->hd.flags & NGHTTP2_FLAG_ACK) && !c->t.settings)
+        if (!(f->hd.flags & NGHTTP2_FLAG_ACK) && !c->t.settings) {
             c->t.settings = c->in_setup_batch ? c->t.tls_done : c->t_last_read;
+            worker_setup_done(c->w, c);
+        }
         break;
     case NGHTTP2_HEADERS:
         if (f->headers.cat == NGHTTP2_HCAT_RESPONSE) {
@@ -70,10 +135,12 @@ static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t id, const ui
 
 static int on_frame_send(nghttp2_session *s, const nghttp2_frame *f, void *user)
 {
-    (void)user;
+    conn_t *c = user;
     if (f->hd.type == NGHTTP2_HEADERS && f->headers.cat == NGHTTP2_HCAT_REQUEST) {
         stream_t *st = slot_of(s, f->hd.stream_id);
         if (st) st->pending_flush = true;
+    } else if (f->hd.type == NGHTTP2_GOAWAY && f->goaway.error_code != NGHTTP2_NO_ERROR) {
+        fail_streams_on_our_goaway(s, c, f->goaway.error_code);
     }
     return 0;
 }
@@ -84,16 +151,22 @@ static int on_stream_close(nghttp2_session *s, int32_t id, uint32_t error_code, 
     stream_t *st = slot_of(s, id);
     if (!st) return 0;
     nghttp2_session_set_stream_user_data(s, id, NULL);
-    st->t_done = c->t_last_read ? c->t_last_read : clock_now();
+    /* A stream we reset after --request-timeout ends now, not at the last
+     * bytes read (which may be long before: a stalled body). */
+    st->t_done = c->t_last_read && !st->timed_out ? c->t_last_read : clock_now();
     c->t.last_stream_done = st->t_done;
     if (st->timed_out) {
         record_stream_failed(c, st, st->t_headers ? "stream" : "ttfb", "timeout");
+        wake(c); /* closed by our RST_STREAM, i.e. while sending */
     } else if (error_code == NGHTTP2_NO_ERROR && st->t_headers) {
+        retry_streak = 0;
         record_stream_ok(c, st);
     } else if (!st->t_headers && (error_code == NGHTTP2_REFUSED_STREAM || c->goaway)) {
         /* The server never processed it (REFUSED_STREAM, or above the GOAWAY
          * last-stream-id): safe to send again on another connection. */
-        record_stream_retry(c, st);
+        retry_or_fail(c, st,
+                      error_code == NGHTTP2_REFUSED_STREAM ? "RST_STREAM REFUSED_STREAM"
+                                                           : "not processed before GOAWAY");
     } else {
         char reason[96];
         if (error_code == NGHTTP2_NO_ERROR)
@@ -113,7 +186,7 @@ static int on_frame_not_send(nghttp2_session *s, const nghttp2_frame *f, int lib
     if (!st) return 0;
     nghttp2_session_set_stream_user_data(s, f->hd.stream_id, NULL);
     if (lib_error == NGHTTP2_ERR_START_STREAM_NOT_ALLOWED || lib_error == NGHTTP2_ERR_STREAM_CLOSING) {
-        record_stream_retry(c, st);
+        retry_or_fail(c, st, "request not sent before GOAWAY");
     } else {
         char reason[96];
         snprintf(reason, sizeof reason, "request not sent: %s", nghttp2_strerror(lib_error));
@@ -142,6 +215,10 @@ nghttp2_option *h2_client_option_new(void)
     /* We never push; and an unlimited header list would let a hostile server
      * make us buffer without bound. */
     nghttp2_option_set_max_send_header_block_length(opt, 64 * 1024);
+    /* Our request headers are the same every time and tiny: HPACK's dynamic
+     * table would save a few bytes per request and cost memory on every
+     * connection. */
+    nghttp2_option_set_max_deflate_dynamic_table_size(opt, 0);
     return opt;
 }
 
@@ -174,7 +251,11 @@ int h2_client_build_nva(const run_config_t *cfg, nghttp2_nv **out, size_t *len)
 int h2_client_start(conn_t *c)
 {
     worker_t *w = c->w;
-    if (nghttp2_session_client_new2(&c->h2, w->h2_callbacks, c, w->h2_option) != 0) return -1;
+    /* Pooled connections live long and mostly idle: map nghttp2's frame
+     * buffer lazily (h2_mem.h). Fresh ones live for one request, where an
+     * extra mmap/munmap per connection would only cost CPU. */
+    nghttp2_mem *mem = w->cfg->mode == MODE_POOLED ? h2_mem_lazy() : NULL;
+    if (nghttp2_session_client_new3(&c->h2, w->h2_callbacks, c, w->h2_option, mem) != 0) return -1;
     nghttp2_settings_entry iv[] = {
         {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
         {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 100},

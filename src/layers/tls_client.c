@@ -191,6 +191,13 @@ SSL_CTX *tls_client_ctx_new(const run_config_t *cfg, char *err, size_t errlen)
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
     SSL_CTX_sess_set_new_cb(ctx, new_session_cb);
     SSL_CTX_set_msg_callback(ctx, msg_cb);
+    /* A server or middlebox closing an idle pooled connection with a bare FIN
+     * is ordinary, and HTTP/2 frames its own ends (END_STREAM, lengths), so a
+     * truncation cannot pass unnoticed. Seen as EOF it is "connection closed
+     * by peer" (an error only with streams in flight); as OpenSSL's fatal
+     * "unexpected eof" it would fail an idle connection and make OpenSSL
+     * mark that connection's session (our newest ticket) not resumable. */
+    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
     /* Idle pooled connections then hold no 34 KiB of record buffers each. */
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
                               SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);

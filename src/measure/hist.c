@@ -351,6 +351,28 @@ int hist_from_json(hist_t *h, const json_t *j, char *err, size_t errlen)
         }
         return 0; /* min stays UINT64_MAX, as for any empty histogram */
     }
+    /* Every sample lies in [min, max], so sum and sumsq lie between count
+     * times min (min squared) and count times max (max squared). Checking it
+     * also bounds them (count < 2^63, max < 2^42), so that adding any number
+     * of decoded histograms, as merge does, cannot overflow a double. The
+     * slack covers sums written as doubles beyond 2^63. */
+    {
+        long double n = (long double)h->count, lo = (long double)min, hi = (long double)max;
+        const long double slack = 1e-12L;
+        if (h->sum < n * lo * (1 - slack) || h->sum > n * hi * (1 + slack)) {
+            fail(err, errlen,
+                 "histogram.sum: %Lg is not between count x min and count x max (%Lg to %Lg)",
+                 h->sum, n * lo, n * hi);
+            goto bad;
+        }
+        if (h->sumsq < n * lo * lo * (1 - slack) || h->sumsq > n * hi * hi * (1 + slack)) {
+            fail(err, errlen,
+                 "histogram.sumsq: %Lg is not between count x min^2 and count x max^2 (%Lg to "
+                 "%Lg)",
+                 h->sumsq, n * lo * lo, n * hi * hi);
+            goto bad;
+        }
+    }
     /* min and max are exact samples, so they must fall in the first and last
      * non-empty buckets; anything else means the file was altered. */
     if (hist_bucket_of(min) != first) {

@@ -161,9 +161,8 @@ int ports_exhaustion_assess(const ports_info_t *pi, const ports_plan_t *plan, ch
     return 1;
 }
 
-int ports_exhaustion_assess_count(const ports_info_t *pi, const ports_plan_t *plan,
-                                  double n_conns, int n_destinations, char *warning,
-                                  size_t warnlen)
+int ports_exhaustion_assess_count(const ports_info_t *pi, const ports_plan_t *plan, double n_conns,
+                                  int n_destinations, char *warning, size_t warnlen)
 {
     int nsrc = plan->n_source_addrs > 0 ? plan->n_source_addrs : 1;
     int ndst = n_destinations > 0 ? n_destinations : 1;

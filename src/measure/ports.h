@@ -66,9 +66,8 @@ int ports_exhaustion_assess(const ports_info_t *pi, const ports_plan_t *plan, ch
  * run is slow enough (capacity / hold connections per second). Returns 1
  * with a warning sentence, 0 (warning = "") when they fit or nothing is
  * held. */
-int ports_exhaustion_assess_count(const ports_info_t *pi, const ports_plan_t *plan,
-                                  double n_conns, int n_destinations, char *warning,
-                                  size_t warnlen);
+int ports_exhaustion_assess_count(const ports_info_t *pi, const ports_plan_t *plan, double n_conns,
+                                  int n_destinations, char *warning, size_t warnlen);
 
 /* The brief form: reads the sysctls and assumes the worst case (client closes
  * first, tw_reuse does not apply). Returns 1 with a warning, 0 when the plan

@@ -154,11 +154,13 @@ static size_t build_bytecode(const target_t *t, unsigned char *bc, size_t cap)
         .yes = (unsigned char)len,
         .no = (unsigned short)(len + 4),
     };
-    struct inet_diag_hostcond hc = {
-        .family = (unsigned char)t->family,
-        .prefix_len = (unsigned char)(t->wildcard ? 0 : alen * 8),
-        .port = t->port ? t->port : -1, /* host order; -1 = any port */
-    };
+    /* memset, not an initializer: the padding after prefix_len is sent to
+     * the kernel too and must not be uninitialised stack (valgrind). */
+    struct inet_diag_hostcond hc;
+    memset(&hc, 0, sizeof hc);
+    hc.family = (unsigned char)t->family;
+    hc.prefix_len = (unsigned char)(t->wildcard ? 0 : alen * 8);
+    hc.port = t->port ? t->port : -1; /* host order; -1 = any port */
     memcpy(bc, &op, sizeof op);
     memcpy(bc + sizeof op, &hc, sizeof hc);
     memcpy(bc + sizeof op + sizeof hc, t->addr, alen);

@@ -249,6 +249,18 @@ json_t *compare_reports(const report_t *a, const report_t *b)
 
 /* ---- command line -------------------------------------------------------- */
 
+/* An argument quoted in a message, cut and with control bytes replaced, so
+ * that a binary argument cannot garble the terminal. */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < len; i++)
+        buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    buf[i] = 0;
+    if (s[i] && len > 4) memcpy(buf + len - 4, "...", 4);
+    return buf;
+}
+
 static void usage(FILE *f)
 {
     fputs("usage: tlsprof compare A.json B.json [--json FILE] [--html FILE]\n"
@@ -275,12 +287,14 @@ typedef struct compare_args {
 static int parse_args(int argc, char **argv, compare_args_t *o)
 {
     int nfiles = 0, opts_done = 0;
+    char sb[80];
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char **target = NULL;
         if (opts_done || a[0] != '-' || a[1] == 0) {
             if (nfiles == 2) {
-                fprintf(stderr, "tlsprof compare: more than two reports given ('%s')\n", a);
+                fprintf(stderr, "tlsprof compare: more than two reports given ('%s')\n",
+                        shown(a, sb, sizeof(sb)));
                 return -1;
             }
             o->files[nfiles++] = a;
@@ -299,7 +313,7 @@ static int parse_args(int argc, char **argv, compare_args_t *o)
         else if (strcmp(a, "--html") == 0 || strncmp(a, "--html=", 7) == 0)
             target = &o->html_out;
         if (!target) {
-            fprintf(stderr, "tlsprof compare: unknown option '%s'\n", a);
+            fprintf(stderr, "tlsprof compare: unknown option '%s'\n", shown(a, sb, sizeof(sb)));
             return -1;
         }
         if (a[6] == '=') {

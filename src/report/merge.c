@@ -438,6 +438,18 @@ json_t *merge_reports(report_t *const *in, size_t n, json_t *notes)
 
 /* ---- command line -------------------------------------------------------- */
 
+/* An argument quoted in a message, cut and with control bytes replaced, so
+ * that a binary argument cannot garble the terminal. */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < len; i++)
+        buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    buf[i] = 0;
+    if (s[i] && len > 4) memcpy(buf + len - 4, "...", 4);
+    return buf;
+}
+
 static void usage(FILE *f)
 {
     fputs("usage: tlsprof merge REPORT.json [REPORT.json ...] -o OUT.json\n"
@@ -482,7 +494,8 @@ int merge_main(int argc, char **argv)
         } else if (strncmp(a, "--output=", 9) == 0) {
             output = a + 9;
         } else {
-            fprintf(stderr, "tlsprof merge: unknown option '%s'\n", a);
+            char sb[80];
+            fprintf(stderr, "tlsprof merge: unknown option '%s'\n", shown(a, sb, sizeof(sb)));
             usage(stderr);
             free(inputs);
             return EXIT_USAGE;

@@ -29,6 +29,7 @@ static json_t *config_json(const run_config_t *c, const engine_t *e)
     json_object_set_new(o, "streams", json_integer(c->streams));
     json_object_set_new(o, "threads", json_integer(c->threads));
     json_object_set_new(o, "rate", json_real(c->rate));
+    json_object_set_new(o, "ramp", json_integer(c->ramp));
     json_object_set_new(o, "close", json_string(close_mode_name(c->close)));
     json_object_set_new(o, "resume", json_string(c->resume == RESUME_OFF ? "off" : "ticket"));
     json_object_set_new(o, "reuse_ticket", json_boolean(c->reuse_ticket));

@@ -27,7 +27,8 @@ typedef enum server_fault {
     FAULT_STALL_RESPONSE,          /* response HEADERS, then never the body */
     FAULT_HUGE_HEADERS,            /* a response header field of arg bytes */
     FAULT_FLOW_STALL,              /* body stops at the client's window: WINDOW_UPDATEs ignored */
-    FAULT_IDLE_CLOSE               /* close silently (no GOAWAY) after arg ms idle */
+    FAULT_IDLE_CLOSE,              /* close silently (no GOAWAY) after arg ms idle */
+    FAULT_NO_ALPN                  /* ignore the client's ALPN, speak only HTTP/1.1 */
 } server_fault;
 
 typedef struct server_config {

@@ -116,6 +116,20 @@ static void conn_linger(conn_t *c)
  * from CLOSE_WAIT: LAST_ACK here, TIME_WAIT at the client, no RST. */
 static int conn_peer_closed(conn_t *c)
 {
+    /* A close_notify whose FIN has not come with it: this client keeps its
+     * socket open and waits for us to close (tlsprof --close server does
+     * this). Then we close actively, close_notify and FIN first, and the
+     * TIME_WAIT is ours, as that client asked. */
+    char b;
+    ssize_t peek = recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (peek < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && c->handshake_done &&
+        (SSL_get_shutdown(c->ssl) & SSL_RECEIVED_SHUTDOWN)) {
+        free(c->pending);
+        c->pending = NULL;
+        c->pending_len = c->pending_cap = 0;
+        conn_linger(c);
+        return STEP_WAIT;
+    }
     free(c->pending);
     c->pending = NULL;
     c->pending_len = c->pending_cap = 0;
@@ -379,6 +393,9 @@ static int on_handshake_done(conn_t *c)
     if (c->faulted && srv->cfg.fault == FAULT_NO_SETTINGS) {
         counter_add(&k->faults, 1);
         c->state = CONN_SILENT;
+    } else if (c->faulted && srv->cfg.fault == FAULT_NO_ALPN) {
+        counter_add(&k->faults, 1);
+        c->state = CONN_H1; /* no protocol agreed: HTTP/1.1, the 505 answer */
     } else if (h2) {
         c->state = CONN_H2;
         if (!c->h2 && conn_h2_start(c)) return STEP_CLOSED;

@@ -24,6 +24,7 @@ static const struct {
     {"huge-headers", FAULT_HUGE_HEADERS, ARG_SIZE},
     {"flow-stall", FAULT_FLOW_STALL, ARG_NONE},
     {"idle-close", FAULT_IDLE_CLOSE, ARG_MS},
+    {"no-alpn", FAULT_NO_ALPN, ARG_NONE},
 };
 
 /* RFC 9113 section 7, in code order. */
@@ -148,7 +149,8 @@ int server_fault_parse(const char *spec, server_fault *fault, uint64_t *arg, cha
     snprintf(err, errlen,
              "--fault '%s': unknown fault (known: rst-after-accept, rst-after-clienthello, "
              "close-after-clienthello, garbage-serverhello, no-settings, goaway-after:N, "
-             "rst-stream:CODE, stall-response, huge-headers:BYTES, flow-stall, idle-close:MS)",
+             "rst-stream:CODE, stall-response, huge-headers:BYTES, flow-stall, idle-close:MS, "
+             "no-alpn)",
              spec);
     return -1;
 }

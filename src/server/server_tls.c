@@ -29,6 +29,9 @@ static int alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outle
                        const unsigned char *in, unsigned int inlen, void *arg)
 {
     const server_t *srv = arg;
+    const conn_t *c = SSL_get_app_data(ssl);
+    /* no-alpn: an old HTTP/1.1 server that knows no ALPN sends no extension. */
+    if (c && c->faulted && srv->cfg.fault == FAULT_NO_ALPN) return SSL_TLSEXT_ERR_NOACK;
     for (int i = 0; i < srv->alpn_len; i += 1 + srv->alpn[i]) {
         const unsigned char *want = &srv->alpn[i];
         for (unsigned j = 0; j < inlen; j += 1u + in[j]) {

@@ -416,6 +416,52 @@ static void emfile_keeps_measuring(void **state)
     peer_stop(&p);
 }
 
+/* --ramp 3: never more than three pooled connections between connect() and
+ * their SETTINGS at once, checked from the event log's own timestamps. */
+static void ramp_limits_concurrent_setups(void **state)
+{
+    (void)state;
+    peer_t p;
+    assert_int_equal(peer_start_embedded(&p, NULL), PEER_OK);
+    char *dir = make_temp_dir("ramp");
+    char path[600];
+    snprintf(path, sizeof path, "%s/ev.jsonl", dir);
+    run_result_t r;
+    assert_int_equal(run_tlsprof(&r, "run %s --mode pooled -c 24 -D 1 --rate 20 --ramp 3 --cacert %s --events %s -q", p.url,
+                                 p.cert_path, path),
+                     0);
+    expect_ok(&r);
+    assert_true(jnum(r.report, "summary.connections_established") == 24);
+    char *text = slurp_file(path, NULL);
+    assert_non_null(text);
+    double start[64], ready[64];
+    int n = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        json_t *o = json_loads(line, 0, NULL);
+        assert_non_null(o);
+        if (!strcmp(jstr(o, "type"), "connection") && n < 64) {
+            start[n] = jnum(o, "t_mono_ns.connect_start");
+            ready[n] = jnum(o, "t_mono_ns.settings");
+            n++;
+        }
+        json_decref(o);
+    }
+    assert_int_equal(n, 24);
+    int worst = 0;
+    for (int i = 0; i < n; i++) {
+        int overlap = 0; /* setups in progress at the instant connection i started */
+        for (int j = 0; j < n; j++)
+            if (start[j] <= start[i] && ready[j] > start[i]) overlap++;
+        if (overlap > worst) worst = overlap;
+    }
+    if (worst > 3) fail_msg("%d connections were being set up at once with --ramp 3", worst);
+    free(text);
+    run_result_free(&r);
+    rm_rf(dir);
+    free(dir);
+    peer_stop(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -429,6 +475,7 @@ int main(void)
         cmocka_unit_test(early_data_accepted_and_replayed),
         cmocka_unit_test(client_close_holds_time_wait),
         cmocka_unit_test(emfile_keeps_measuring),
+        cmocka_unit_test(ramp_limits_concurrent_setups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

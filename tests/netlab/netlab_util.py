@@ -4,6 +4,7 @@
   get FILE.json PATH [DEFAULT]   print the value at a dotted PATH (e.g. phases.ttfb.p50_us)
   median FILE.json KEY           print the median of the list FILE[KEY]
   handshakes PCAP                TCP handshake timings from a capture (via tshark), as JSON
+  retransmissions PCAP PORT      segments sent to PORT again, as the wire shows them (via tshark)
   near LABEL MEASURED EXPECTED [TOL_ABS] [TOL_FRAC] [UNIT]
                                  print PASS/FAIL comparing MEASURED with EXPECTED (in UNIT,
                                  default ms) under tolerance max(TOL_ABS, TOL_FRAC * EXPECTED)
@@ -113,6 +114,46 @@ def cmd_handshakes(args):
     return 0
 
 
+def cmd_retransmissions(args):
+    """Retransmitted segments towards PORT in a capture, counted the way the
+    sender's kernel counts them (Tcp RetransSegs, tcpi_total_retrans): a SYN
+    sent again, or a segment whose bytes overlap bytes already sent on that
+    connection. Counting overlaps, not repeated (seq, len) pairs, matters:
+    Linux may collapse two small lost segments into one retransmission
+    (tcp_retrans_try_collapse), and a tail loss probe resends the last segment
+    whether it was lost or not. The capture on lo sees every packet as it is
+    sent, before the receiving side's PREROUTING/INPUT rules drop it."""
+    port = args[1]
+    out = subprocess.run(
+        ["tshark", "-r", args[0], "-Y", "tcp.dstport==%s" % port, "-T", "fields",
+         "-E", "separator=,", "-e", "tcp.stream", "-e", "tcp.seq", "-e", "tcp.len",
+         "-e", "tcp.flags.syn", "-e", "tcp.flags.fin"],
+        check=True, capture_output=True, text=True, timeout=120).stdout
+    sent = {}  # stream -> [highest sequence end sent, SYNs seen]
+    syn_again = data_again = 0
+    for line in out.splitlines():
+        f = line.split(",")
+        if len(f) < 5 or not f[0]:
+            continue
+        st, seq, length = f[0], int(f[1]), int(f[2] or 0)
+        syn, fin = f[3] in ("1", "True"), f[4] in ("1", "True")
+        s = sent.setdefault(st, [0, 0])
+        if syn:
+            s[1] += 1
+            syn_again += s[1] > 1
+            s[0] = max(s[0], 1)  # relative sequence numbers: the SYN takes 0
+            continue
+        end = seq + length + (1 if fin else 0)
+        if end == seq:
+            continue  # pure ACK: never retransmitted
+        if seq < s[0]:
+            data_again += 1
+        s[0] = max(s[0], end)
+    print(json.dumps({"syn": syn_again, "data": data_again, "total": syn_again + data_again,
+                      "connections": len(sent)}))
+    return 0
+
+
 def cmd_near(args):
     label, measured, expected = args[0], float(args[1]), float(args[2])
     tol_ms = float(args[3]) if len(args) > 3 else 1.0
@@ -195,6 +236,9 @@ def cmd_ka_table(args):
             c = line.rstrip("\n").split("\t")
             if len(c) != 11:
                 continue
+            if c[10].startswith("SKIP"):
+                print("| %s | %s | %s | | | | | | | | %s |" % (c[0], c[1], c[2], c[10]))
+                continue
             print("| %s | %s | %s | %s | %sD + base | %s | %s | %s | %s | %s | %s |"
                   % (c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10]))
     return 0
@@ -230,7 +274,7 @@ def cmd_curl_report(args):
 
 
 COMMANDS = {"ka": (cmd_ka, 8), "ka_table": (cmd_ka_table, 1), "curl_report": (cmd_curl_report, 2),
-            "get": (cmd_get, 2), "median": (cmd_median, 2), "handshakes": (cmd_handshakes, 1),
+            "get": (cmd_get, 2), "retransmissions": (cmd_retransmissions, 2), "median": (cmd_median, 2), "handshakes": (cmd_handshakes, 1),
             "near": (cmd_near, 3), "atleast": (cmd_atleast, 3), "equal": (cmd_equal, 3), "within": (cmd_within, 4),
             "errors_check": (cmd_errors_check, 1)}
 
