@@ -94,6 +94,8 @@ typedef struct conn {
     uint32_t inflight;
     uint32_t streams_done;
     uint64_t worst_ttfb_ns;  /* slowest stream on this connection, for its story */
+    uint32_t streams_failed; /* streams that ended in an error, for its story */
+    char stream_error[64];   /* the first of those errors: "phase: reason" */
     bool sampled;            /* its lines go to the event log (--events-sample) */
     mono_ns t_last_read;     /* clock read right after the latest successful read */
     /* Bytes OpenSSL could not take yet; allocated only when a write blocks. */

@@ -50,6 +50,8 @@ void record_stream_failed(conn_t *c, stream_t *st, const char *phase, const char
 {
     worker_t *w = c->w;
     if (c->sampled) events_stream(&w->events, c, st, phase, reason ? reason : "failed with its connection");
+    if (phase && c->streams_failed++ == 0)
+        snprintf(c->stream_error, sizeof c->stream_error, "%s: %s", phase, reason ? reason : "failed");
     if (st->measured) {
         w->res->requests_failed++;
         if (phase) {

@@ -19,6 +19,8 @@ void story_from_conn(conn_story_t *s, const conn_t *c, const char *err_phase, co
     s->syn_retransmits = c->syn_retransmits;
     s->streams = c->streams_done;
     s->worst_ttfb_ns = c->worst_ttfb_ns;
+    s->streams_failed = c->streams_failed;
+    memcpy(s->stream_error, c->stream_error, sizeof s->stream_error);
     s->err_phase = err_phase;
     snprintf(s->err_reason, sizeof s->err_reason, "%s", reason ? reason : "");
     mono_ns end = c->t.last_stream_done && !err_phase ? c->t.last_stream_done : c->t.close;

@@ -23,6 +23,8 @@ typedef struct conn_story {
     uint32_t syn_retransmits;
     uint32_t streams;        /* streams completed on this connection */
     uint64_t worst_ttfb_ns;  /* slowest stream's ttfb on this connection */
+    uint32_t streams_failed;
+    char stream_error[64];
     const char *err_phase;   /* NULL when the connection ended cleanly */
     char err_reason[96];
     uint64_t rank_ns;        /* connect() to last stream done, or to the failure */

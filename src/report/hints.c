@@ -111,6 +111,14 @@ void story_hints(const conn_story_t *s, const hint_baseline_t *b, json_t *arr)
         add(arr, "packet loss on this connection", ev);
     }
 
+    if (s->streams_failed) {
+        snprintf(ev, sizeof ev, "%u of %u stream(s) on this connection failed; first: %s", s->streams_failed,
+                 s->streams, s->stream_error);
+        add(arr, strstr(s->stream_error, "timeout") ? "a request timed out: the server stalled or answered too late"
+                                                      : "a request on this connection failed",
+            ev);
+    }
+
     if (s->err_phase) {
         snprintf(ev, sizeof ev, "failed in %s: %s", s->err_phase, s->err_reason);
         add(arr, "the connection failed; its phases after the failure were not measured", ev);

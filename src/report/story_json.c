@@ -119,7 +119,9 @@ size_t story_format(char *buf, size_t len, const conn_story_t *s, const char *re
     } else {
         put(&o, ",\"tcp_info\":null");
     }
-    put(&o, ",\"streams\":%u}", s->streams);
+    put(&o, ",\"streams\":%u,\"streams_failed\":%u,\"stream_error\":", s->streams, s->streams_failed);
+    put_str(&o, s->stream_error[0] ? s->stream_error : NULL);
+    put(&o, "}");
     return o.overflow ? 0 : len - o.left;
 }
 
