@@ -378,7 +378,7 @@ if want allocs; then
     MALLOC_COUNT_FILE=$tmp/$1.count LD_PRELOAD=$tmp/malloc_count.so "${@:2}" >"$tmp/$1.out" 2>"$tmp/$1.err" ||
       die_run "$1" "$1"
     [[ -s $tmp/$1.count ]] || die_run "$1 (no malloc_count line)" "$1"
-    awk '{print $NF}' "$tmp/$1.count"
+    awk '{s += $NF} END {print s}' "$tmp/$1.count" # one line per process
   }
   t1=$(allocs alloc-tp-1 "$tlsprof" "$url" -k --mode pooled -c 50 -m 10 -n "$alloc_n" -q)
   t2=$(allocs alloc-tp-2 "$tlsprof" "$url" -k --mode pooled -c 50 -m 10 -n "$((2 * alloc_n))" -q)

@@ -12,7 +12,7 @@
  * difference of the totals divided by N is the allocations per request,
  * with start-up and shut-down costs cancelled out.
  *
- * Build: cc -O2 -shared -fPIC -o malloc_count.so scripts/malloc_count.c
+ * Build: cc -O2 -shared -fPIC -o malloc_count.so scripts/malloc_count.c -ldl
  * Use:   LD_PRELOAD=./malloc_count.so tlsprof ...
  *
  * It forwards to the next definition in the lookup order (dlsym RTLD_NEXT),
