@@ -268,7 +268,7 @@ int worker_init(worker_t *w, engine_t *e, uint32_t id, uint32_t n_conns, char *e
         snprintf(err, errlen, "out of memory for the slowest-connection lists or the event log");
         return -1;
     }
-    ticket_store_init(&w->tickets, cfg->reuse_ticket);
+    ticket_store_init(&w->tickets, cfg->reuse_ticket, 2 * n_conns);
     for (uint32_t i = 0; i < n_conns; i++) {
         conn_t *c = &w->conns[i];
         c->w = w;

@@ -198,6 +198,10 @@ SSL_CTX *tls_client_ctx_new(const run_config_t *cfg, char *err, size_t errlen)
      * "unexpected eof" it would fail an idle connection and make OpenSSL
      * mark that connection's session (our newest ticket) not resumable. */
     SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+    /* Read whatever the socket holds in one go: several responses' records
+     * then come out of one read() (SSL_has_pending tells the read loop), and
+     * their requests go back out in one write. */
+    SSL_CTX_set_read_ahead(ctx, 1);
     /* Idle pooled connections then hold no 34 KiB of record buffers each. */
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
                               SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);

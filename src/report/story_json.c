@@ -1,7 +1,6 @@
 /* story_json.c - see story_json.h. */
 #include "report/story_json.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,49 +10,113 @@ typedef struct out {
     int overflow;
 } out_t;
 
-static void put(out_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(out_t *o, const char *fmt, ...)
+/* The event log writes a line per stream, so these append directly rather
+ * than going through printf: formatting was most of --events' cost. */
+static void raw(out_t *o, const char *s, size_t n)
 {
     if (o->overflow) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(o->p, o->left, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= o->left) {
+    if (n >= o->left) {
         o->overflow = 1;
         return;
     }
+    memcpy(o->p, s, n);
     o->p += n;
-    o->left -= (size_t)n;
+    o->left -= n;
+    *o->p = 0;
+}
+
+#define LIT(o, s) raw((o), (s), sizeof(s) - 1)
+
+static void u64(out_t *o, uint64_t v)
+{
+    char b[24];
+    size_t i = sizeof b;
+    do {
+        b[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    raw(o, b + i, sizeof b - i);
+}
+
+/* Nanoseconds as microseconds with three decimals, exactly ("1234.567"). */
+static void us3(out_t *o, uint64_t ns)
+{
+    u64(o, ns / 1000);
+    char b[4] = {'.', (char)('0' + ns / 100 % 10), (char)('0' + ns / 10 % 10),
+                 (char)('0' + ns % 10)};
+    raw(o, b, 4);
+}
+
+static void key(out_t *o, const char *name, int comma)
+{
+    if (comma) LIT(o, ",");
+    LIT(o, "\"");
+    raw(o, name, strlen(name));
+    LIT(o, "\":");
+}
+
+static void boolean(out_t *o, int v)
+{
+    if (v)
+        LIT(o, "true");
+    else
+        LIT(o, "false");
 }
 
 /* A JSON string; reasons come from OpenSSL and servers, so escape them. */
 static void put_str(out_t *o, const char *s)
 {
     if (!s) {
-        put(o, "null");
+        LIT(o, "null");
         return;
     }
-    put(o, "\"");
-    for (; *s && !o->overflow; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') put(o, "\\%c", ch);
-        else if (ch < 0x20) put(o, "\\u%04x", ch);
-        else put(o, "%c", ch);
+    LIT(o, "\"");
+    while (*s && !o->overflow) {
+        size_t run = 0;
+        while (s[run] && s[run] != '"' && s[run] != '\\' && (unsigned char)s[run] >= 0x20)
+            run++;
+        raw(o, s, run);
+        s += run;
+        if (!*s) break;
+        unsigned char ch = (unsigned char)*s++;
+        if (ch == '"')
+            LIT(o, "\\\"");
+        else if (ch == '\\')
+            LIT(o, "\\\\");
+        else {
+            char b[7] = {
+                '\\', 'u', '0', '0', "0123456789abcdef"[ch >> 4], "0123456789abcdef"[ch & 15], 0};
+            raw(o, b, 6);
+        }
     }
-    put(o, "\"");
+    LIT(o, "\"");
 }
 
 static void put_ts(out_t *o, const char *name, mono_ns v, int comma)
 {
-    if (v) put(o, "%s\"%s\":%llu", comma ? "," : "", name, (unsigned long long)v);
-    else put(o, "%s\"%s\":null", comma ? "," : "", name);
+    key(o, name, comma);
+    if (v)
+        u64(o, v);
+    else
+        LIT(o, "null");
 }
 
 static void put_us(out_t *o, const char *name, mono_ns from, mono_ns to, int comma)
 {
-    if (from && to && to >= from) put(o, "%s\"%s\":%.3f", comma ? "," : "", name, (to - from) / 1e3);
-    else put(o, "%s\"%s\":null", comma ? "," : "", name);
+    key(o, name, comma);
+    if (from && to && to >= from)
+        us3(o, to - from);
+    else
+        LIT(o, "null");
+}
+
+static void put_error(out_t *o, const char *phase, const char *reason)
+{
+    LIT(o, "{\"phase\":");
+    put_str(o, phase);
+    LIT(o, ",\"reason\":");
+    put_str(o, reason);
+    LIT(o, "}");
 }
 
 static uint64_t wall_of(const conn_times_t *t, mono_ns v)
@@ -65,92 +128,130 @@ size_t story_format(char *buf, size_t len, const conn_story_t *s, const char *re
 {
     out_t o = {buf, len, 0};
     const conn_times_t *t = &s->t;
-    put(&o, "{\"type\":\"connection\",\"id\":%llu,\"thread\":%u,\"local_port\":%u,\"remote\":",
-        (unsigned long long)s->id, s->thread, s->local_port);
+    LIT(&o, "{\"type\":\"connection\",\"id\":");
+    u64(&o, s->id);
+    LIT(&o, ",\"thread\":");
+    u64(&o, s->thread);
+    LIT(&o, ",\"local_port\":");
+    u64(&o, s->local_port);
+    LIT(&o, ",\"remote\":");
     put_str(&o, remote);
-    put(&o, ",\"outcome\":\"%s\",\"error\":", s->err_phase ? "error" : "ok");
-    if (s->err_phase) {
-        put(&o, "{\"phase\":");
-        put_str(&o, s->err_phase);
-        put(&o, ",\"reason\":");
-        put_str(&o, s->err_reason);
-        put(&o, "}");
-    } else {
-        put(&o, "null");
-    }
-    static const char *const names[] = {"connect_start", "tcp_up", "tls_start", "tls_server_hello",
-                                        "tls_server_finished", "tls_done", "settings", "last_stream_done", "close"};
-    const mono_ns vals[] = {t->connect_start, t->tcp_up, t->tls_start, t->server_hello, t->server_finished,
-                            t->tls_done, t->settings, t->last_stream_done, t->close};
-    put(&o, ",\"t_mono_ns\":{");
-    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) put_ts(&o, names[i], vals[i], i > 0);
-    put(&o, "},\"t_wall_ns\":{");
-    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) put_ts(&o, names[i], wall_of(t, vals[i]), i > 0);
-    put(&o, "},\"phases_us\":{");
+    if (s->err_phase)
+        LIT(&o, ",\"outcome\":\"error\",\"error\":");
+    else
+        LIT(&o, ",\"outcome\":\"ok\",\"error\":");
+    if (s->err_phase)
+        put_error(&o, s->err_phase, s->err_reason);
+    else
+        LIT(&o, "null");
+    static const char *const names[] = {"connect_start",
+                                        "tcp_up",
+                                        "tls_start",
+                                        "tls_server_hello",
+                                        "tls_server_finished",
+                                        "tls_done",
+                                        "settings",
+                                        "last_stream_done",
+                                        "close"};
+    const mono_ns vals[] = {t->connect_start, t->tcp_up,           t->tls_start,
+                            t->server_hello,  t->server_finished,  t->tls_done,
+                            t->settings,      t->last_stream_done, t->close};
+    LIT(&o, ",\"t_mono_ns\":{");
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
+        put_ts(&o, names[i], vals[i], i > 0);
+    LIT(&o, "},\"t_wall_ns\":{");
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
+        put_ts(&o, names[i], wall_of(t, vals[i]), i > 0);
+    LIT(&o, "},\"phases_us\":{");
     put_us(&o, "tcp_connect", t->connect_start, t->tcp_up, 0);
     put_us(&o, "tls_handshake", t->tls_start, t->tls_done, 1);
     put_us(&o, "tls_server_hello", t->tls_start, t->server_hello, 1);
     put_us(&o, "tls_server_finished", t->tls_start, t->server_finished, 1);
     put_us(&o, "h2_settings", t->tls_done, t->settings, 1);
-    put(&o, ",\"worst_ttfb\":");
-    if (s->worst_ttfb_ns) put(&o, "%.3f", s->worst_ttfb_ns / 1e3);
-    else put(&o, "null");
+    LIT(&o, ",\"worst_ttfb\":");
+    if (s->worst_ttfb_ns)
+        us3(&o, s->worst_ttfb_ns);
+    else
+        LIT(&o, "null");
     put_us(&o, "connection", t->connect_start, t->last_stream_done, 1);
-    put(&o, ",\"tls_client_cpu\":%.3f}", t->tls_cpu_ns / 1e3);
-    put(&o, ",\"tls\":{\"version\":");
+    LIT(&o, ",\"tls_client_cpu\":");
+    us3(&o, t->tls_cpu_ns);
+    LIT(&o, "},\"tls\":{\"version\":");
     put_str(&o, s->tls.version);
-    put(&o, ",\"cipher\":");
+    LIT(&o, ",\"cipher\":");
     put_str(&o, s->tls.cipher);
-    put(&o, ",\"group\":");
+    LIT(&o, ",\"group\":");
     put_str(&o, s->tls.group);
-    put(&o, ",\"sigalg\":");
+    LIT(&o, ",\"sigalg\":");
     put_str(&o, s->tls.sigalg[0] ? s->tls.sigalg : NULL);
-    put(&o, ",\"alpn\":");
+    LIT(&o, ",\"alpn\":");
     put_str(&o, s->tls.alpn);
-    put(&o, ",\"offered_ticket\":%s,\"resumed\":%s,\"early_data\":", s->tls.offered_ticket ? "true" : "false",
-        s->tls.resumed ? "true" : "false");
+    LIT(&o, ",\"offered_ticket\":");
+    boolean(&o, s->tls.offered_ticket);
+    LIT(&o, ",\"resumed\":");
+    boolean(&o, s->tls.resumed);
+    LIT(&o, ",\"early_data\":");
     put_str(&o, s->tls.early_data ? s->tls.early_data : "not-sent");
-    put(&o, ",\"tickets_received\":%u}", s->tls.tickets_received);
+    LIT(&o, ",\"tickets_received\":");
+    u64(&o, s->tls.tickets_received);
+    LIT(&o, "}");
     if (s->tcp_ok) {
         const tcp_snapshot_t *k = &s->tcp;
-        put(&o, ",\"tcp_info\":{\"rtt_us\":%u,\"rttvar_us\":%u,\"retransmits\":%u,\"lost\":%u,\"syn_retransmits\":%u,"
-                "\"snd_cwnd\":%u,\"reordering\":%u}",
-            k->rtt_us, k->rttvar_us, k->total_retrans, k->lost, s->syn_retransmits, k->snd_cwnd, k->reordering);
+        const char *names_[] = {"rtt_us",          "rttvar_us", "retransmits", "lost",
+                                "syn_retransmits", "snd_cwnd",  "reordering"};
+        const uint32_t v[] = {k->rtt_us,          k->rttvar_us, k->total_retrans, k->lost,
+                              s->syn_retransmits, k->snd_cwnd,  k->reordering};
+        LIT(&o, ",\"tcp_info\":{");
+        for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+            key(&o, names_[i], i > 0);
+            u64(&o, v[i]);
+        }
+        LIT(&o, "}");
     } else {
-        put(&o, ",\"tcp_info\":null");
+        LIT(&o, ",\"tcp_info\":null");
     }
-    put(&o, ",\"streams\":%u,\"streams_failed\":%u,\"stream_error\":", s->streams, s->streams_failed);
+    LIT(&o, ",\"streams\":");
+    u64(&o, s->streams);
+    LIT(&o, ",\"streams_failed\":");
+    u64(&o, s->streams_failed);
+    LIT(&o, ",\"stream_error\":");
     put_str(&o, s->stream_error[0] ? s->stream_error : NULL);
-    put(&o, "}");
+    LIT(&o, "}");
     return o.overflow ? 0 : len - o.left;
 }
 
-size_t stream_format(char *buf, size_t len, const conn_t *c, const stream_t *st, const char *err_phase,
-                     const char *err)
+size_t stream_format(char *buf, size_t len, const conn_t *c, const stream_t *st,
+                     const char *err_phase, const char *err)
 {
     out_t o = {buf, len, 0};
-    put(&o, "{\"type\":\"stream\",\"conn\":%llu,\"stream_id\":%d,\"status\":", (unsigned long long)c->id, st->id);
-    if (st->status) put(&o, "%u", st->status);
-    else put(&o, "null");
-    put(&o, ",\"bytes\":%llu,\"measured\":%s,\"t_mono_ns\":{", (unsigned long long)st->bytes,
-        st->measured ? "true" : "false");
+    LIT(&o, "{\"type\":\"stream\",\"conn\":");
+    u64(&o, c->id);
+    LIT(&o, ",\"stream_id\":");
+    u64(&o, (uint64_t)st->id);
+    LIT(&o, ",\"status\":");
+    if (st->status)
+        u64(&o, st->status);
+    else
+        LIT(&o, "null");
+    LIT(&o, ",\"bytes\":");
+    u64(&o, st->bytes);
+    LIT(&o, ",\"measured\":");
+    boolean(&o, st->measured);
+    LIT(&o, ",\"t_mono_ns\":{");
     put_ts(&o, "intended", st->t_intended, 0);
     put_ts(&o, "sent", st->t_sent, 1);
     put_ts(&o, "headers", st->t_headers, 1);
     put_ts(&o, "done", st->t_done, 1);
-    put(&o, "}");
+    LIT(&o, "}");
     put_us(&o, "ttfb_us", st->t_sent, st->t_headers, 1);
     put_us(&o, "stream_us", st->t_sent, st->t_done, 1);
-    put(&o, ",\"early\":%s,\"error\":", st->early ? "true" : "false");
-    if (err) {
-        put(&o, "{\"phase\":");
-        put_str(&o, err_phase);
-        put(&o, ",\"reason\":");
-        put_str(&o, err);
-        put(&o, "}");
-    } else {
-        put(&o, "null");
-    }
-    put(&o, "}");
+    LIT(&o, ",\"early\":");
+    boolean(&o, st->early);
+    LIT(&o, ",\"error\":");
+    if (err)
+        put_error(&o, err_phase, err);
+    else
+        LIT(&o, "null");
+    LIT(&o, "}");
     return o.overflow ? 0 : len - o.left;
 }
