@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include "config/parse.h"
 #include "config/profile.h"
 
@@ -261,6 +264,26 @@ static int check_readable(const char *what, const char *path, char *err, size_t 
     return 0;
 }
 
+/* Bad cipher lists, groups, signature algorithms or CA files are usage
+ * errors: find them now, with the same code the workers use, instead of as
+ * failed connections once the run has started. */
+static int check_tls_settings(const run_config_t *c, char *err, size_t errlen)
+{
+    SSL_CTX *scratch = SSL_CTX_new(TLS_client_method());
+    if (!scratch) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = tls_opts_apply(scratch, &c->tls, err, errlen);
+    if (rc == 0 && c->cacert && SSL_CTX_load_verify_locations(scratch, c->cacert, NULL) != 1) {
+        snprintf(err, errlen, "--cacert %s: no PEM certificate could be loaded from it", c->cacert);
+        rc = -1;
+    }
+    ERR_clear_error();
+    SSL_CTX_free(scratch);
+    return rc < 0 ? -1 : 0;
+}
+
 int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errlen)
 {
     config_defaults(c);
@@ -486,6 +509,7 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
         snprintf(err, errlen, "--alpn: expected a comma-separated list of protocol names, got '%s'", c->tls.alpn);
         return -1;
     }
+    if (check_tls_settings(c, err, errlen) < 0) return -1;
     if (c->tls.min_version && c->tls.max_version && c->tls.min_version > c->tls.max_version) {
         snprintf(err, errlen, "--tls-min %s is above --tls-max %s", tls_version_to_string(c->tls.min_version),
                  tls_version_to_string(c->tls.max_version));

@@ -160,13 +160,18 @@ static void print_slowest(FILE *f, const json_t *slowest)
         const json_t *s = json_array_get(slowest, i);
         const json_t *ph = json_object_get(s, "phases_us");
         char total[32], tcp[32], tls[32];
-        report_fmt_us(num(ph, "connection"), total, sizeof total);
-        report_fmt_us(num(ph, "tcp_connect"), tcp, sizeof tcp);
-        report_fmt_us(num(ph, "tls_handshake"), tls, sizeof tls);
+        /* A phase the connection never reached is null: show "-", not 0. */
+        const char *keys[] = {"connection", "tcp_connect", "tls_handshake"};
+        char *bufs[] = {total, tcp, tls};
+        for (int k = 0; k < 3; k++) {
+            if (json_is_number(json_object_get(ph, keys[k]))) report_fmt_us(num(ph, keys[k]), bufs[k], 32);
+            else snprintf(bufs[k], 32, "-");
+        }
         const json_t *t = json_object_get(s, "tls");
-        fprintf(f, "  #%.0f port %.0f: %s (tcp %s, tls %s %s)%s%s\n", num(s, "id"), num(s, "local_port"), total, tcp,
-                tls, json_is_true(json_object_get(t, "resumed")) ? "resumed" : "full",
-                *str(s, "error") ? " error: " : "", str(s, "error"));
+        const json_t *e = json_object_get(s, "error");
+        fprintf(f, "  #%.0f port %.0f: %s (tcp %s, tls %s %s)%s%s%s%s\n", num(s, "id"), num(s, "local_port"), total,
+                tcp, tls, json_is_true(json_object_get(t, "resumed")) ? "resumed" : "full", e ? " error in " : "",
+                e ? str(e, "phase") : "", e ? ": " : "", e ? str(e, "reason") : "");
         size_t j;
         json_t *h;
         json_array_foreach(json_object_get(s, "hints"), j, h)
