@@ -18,6 +18,7 @@
 
 #include "engine/engine.h"
 #include "engine/worker.h"
+#include "config/parse.h"
 #include "exit_codes.h"
 #include "measure/kernel_view.h"
 #include "measure/platform.h"
@@ -221,9 +222,7 @@ int run_main(int argc, char **argv)
     int rc = config_parse(&cfg, argc, argv, err, sizeof err);
     if (rc == 1) return EXIT_OK;
     if (rc < 0) {
-        /* The message may quote argv, which can hold control bytes. */
-        for (char *p = err; *p; p++)
-            if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
+        parse_sanitize(err); /* it may quote argv, which can hold control bytes */
         fprintf(stderr, "tlsprof: %s\n", err);
         return EXIT_USAGE;
     }

@@ -6,6 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Input quoted in a message: at most len bytes of s (stop at NUL), cut to
+ * buflen with "..." and with control bytes shown as '?', so that a binary
+ * argument cannot garble the terminal or hide the rest of the message.
+ * Returns buf. */
+const char *parse_shown(const char *s, size_t len, char *buf, size_t buflen);
+/* The same, in place, for a whole message that may quote such input. */
+void parse_sanitize(char *msg);
+
 int parse_uint(const char *what, const char *s, uint64_t min, uint64_t max, uint64_t *out, char *err,
                size_t errlen);
 /* "10", "10s", "250ms", "2m", "1.5h", "100us" -> seconds. */

@@ -1,23 +1,13 @@
 /* url.c - strict parsing of the target URL and HOST:PORT pairs. */
 #include "config/url.h"
 
+#include "config/parse.h"
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Input echoed in a message is cut and made printable, so that a binary
- * argument cannot garble the terminal or hide the rest of the message. */
-static const char *shown(const char *s, size_t len, char *buf, size_t buflen)
-{
-    size_t i = 0;
-    for (; i < len && s[i] && i + 1 < buflen; i++)
-        buf[i] = (unsigned char)s[i] >= 0x20 && s[i] != 0x7f ? s[i] : '?';
-    buf[i] = 0;
-    if (i < len && s[i] && buflen > 4) strcpy(buf + buflen - 4, "...");
-    return buf;
-}
 
 static int parse_port(const char *s, size_t len, int allow0, int *port)
 {
@@ -66,8 +56,8 @@ static int split_hostport(const char *s, size_t len, char *host, size_t hostlen,
         he = colon ? colon : s + len;
         if (colon) {
             if (memchr(colon + 1, ':', (size_t)(s + len - colon - 1))) {
-                snprintf(err, errlen, "%s: IPv6 addresses must be written in brackets, e.g. [::1]:443",
-                         what);
+                snprintf(err, errlen,
+                         "%s: IPv6 addresses must be written in brackets, e.g. [::1]:443", what);
                 return -1;
             }
             ps = colon + 1;
@@ -101,9 +91,9 @@ static int split_hostport(const char *s, size_t len, char *host, size_t hostlen,
     }
     if (ps) {
         if (parse_port(ps, (size_t)(s + len - ps), allow0, port) < 0) {
-            snprintf(err, errlen, "%s: invalid port '%s' at offset %zu (expected %d to 65535)", what,
-                     shown(ps, (size_t)(s + len - ps), sb, sizeof sb), base + (size_t)(ps - s),
-                     allow0 ? 0 : 1);
+            snprintf(err, errlen, "%s: invalid port '%s' at offset %zu (expected %d to 65535)",
+                     what, parse_shown(ps, (size_t)(s + len - ps), sb, sizeof sb),
+                     base + (size_t)(ps - s), allow0 ? 0 : 1);
             return -1;
         }
     } else if (port_required) {
@@ -119,7 +109,7 @@ int hostport_parse(const char *s, char *host, size_t hostlen, int *port, int all
     char what[72];
     size_t len = strlen(s);
     return split_hostport(s, len, host, hostlen, port, 1, allow_port0, err, errlen,
-                          shown(s, len, what, sizeof what), 0);
+                          parse_shown(s, len, what, sizeof what), 0);
 }
 
 int url_parse(const char *s, url_t *u, char *err, size_t errlen)
@@ -133,18 +123,19 @@ int url_parse(const char *s, url_t *u, char *err, size_t errlen)
     char sb[136];
     if (strncasecmp(s, scheme, sizeof scheme - 1) != 0) {
         if (strncasecmp(s, "http://", 7) == 0)
-            snprintf(err, errlen, "URL '%s': plain http:// is not supported; tlsprof profiles TLS, use https://",
-                     shown(s, strlen(s), sb, sizeof sb));
+            snprintf(err, errlen,
+                     "URL '%s': plain http:// is not supported; tlsprof profiles TLS, use https://",
+                     parse_shown(s, strlen(s), sb, sizeof sb));
         else
             snprintf(err, errlen, "URL '%s': expected https://host[:port][/path]",
-                     shown(s, strlen(s), sb, sizeof sb));
+                     parse_shown(s, strlen(s), sb, sizeof sb));
         return -1;
     }
     const char *auth = s + sizeof scheme - 1;
     size_t alen = strcspn(auth, "/?#");
     if (memchr(auth, '@', alen)) {
         snprintf(err, errlen, "URL '%s': user information (user@host) is not supported",
-                 shown(s, strlen(s), sb, sizeof sb));
+                 parse_shown(s, strlen(s), sb, sizeof sb));
         return -1;
     }
     u->port = 443;

@@ -417,6 +417,14 @@ static void on_read_ready(conn_t *c)
         if (st == IO_EOF || !strcmp(reason, "connection closed by peer")) {
             if (c->inflight || !c->t.settings) {
                 conn_end(c, failure_phase(c), "connection closed by peer");
+            } else if (st == IO_EOF) {
+                /* The server closes an idle connection with close_notify:
+                 * let its FIN arrive before ours, so that the side that
+                 * closed first is the one holding TIME_WAIT. */
+                c->state = CONN_CLOSING;
+                c->peer_close_notify = true;
+                arm_timer(c, CONN_CLOSE_WAIT_MS);
+                await_server_fin(c);
             } else {
                 conn_end(c, NULL, NULL); /* idle connection closed by the server */
             }
@@ -566,7 +574,7 @@ static void conn_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
     case CONN_CLOSING:
         /* We closed first and the request succeeded: a server slow to send
          * its FIN is not an error of the run, only of the server's hygiene. */
-        if (c->closing_by_client) conn_end(c, NULL, NULL);
+        if (c->closing_by_client || c->peer_close_notify) conn_end(c, NULL, NULL);
         else conn_end(c, "close", "timeout waiting for the server to close");
         break;
     default: break;

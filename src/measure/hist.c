@@ -186,8 +186,9 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
-static const char *json_kind(const json_t *j)
+const char *json_kind(const json_t *j)
 {
+    if (!j) return "nothing";
     switch (json_typeof(j)) {
     case JSON_OBJECT:
         return "an object";

@@ -57,6 +57,8 @@ double hist_stddev(const hist_t *h); /* population standard deviation */
  * ascending order, counts summing to count) and writes a message naming the
  * offending key into err on failure. */
 json_t *hist_to_json(const hist_t *h);
+/* What a JSON value is, for messages: "an object", "a string", "nothing"... */
+const char *json_kind(const json_t *j);
 int hist_from_json(hist_t *h, const json_t *j, char *err, size_t errlen);
 
 #endif

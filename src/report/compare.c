@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "config/parse.h"
+
 #include "exit_codes.h"
 #include "measure/phase.h"
 #include "measure/stats.h"
@@ -249,16 +251,9 @@ json_t *compare_reports(const report_t *a, const report_t *b)
 
 /* ---- command line -------------------------------------------------------- */
 
-/* An argument quoted in a message, cut and with control bytes replaced, so
- * that a binary argument cannot garble the terminal. */
 static const char *shown(const char *s, char *buf, size_t len)
 {
-    size_t i = 0;
-    for (; s[i] && i + 1 < len; i++)
-        buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-    buf[i] = 0;
-    if (s[i] && len > 4) memcpy(buf + len - 4, "...", 4);
-    return buf;
+    return parse_shown(s, SIZE_MAX, buf, len);
 }
 
 static void usage(FILE *f)

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/parse.h"
+
 #include "exit_codes.h"
 #include "measure/stats.h"
 #include "report/json_file.h"
@@ -438,16 +440,9 @@ json_t *merge_reports(report_t *const *in, size_t n, json_t *notes)
 
 /* ---- command line -------------------------------------------------------- */
 
-/* An argument quoted in a message, cut and with control bytes replaced, so
- * that a binary argument cannot garble the terminal. */
 static const char *shown(const char *s, char *buf, size_t len)
 {
-    size_t i = 0;
-    for (; s[i] && i + 1 < len; i++)
-        buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-    buf[i] = 0;
-    if (s[i] && len > 4) memcpy(buf + len - 4, "...", 4);
-    return buf;
+    return parse_shown(s, SIZE_MAX, buf, len);
 }
 
 static void usage(FILE *f)

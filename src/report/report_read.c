@@ -44,28 +44,6 @@ static void *bad(const ctx_t *c, const char *path, const char *fmt, ...)
     return NULL;
 }
 
-static const char *kind(const json_t *j)
-{
-    if (!j) return "nothing";
-    switch (json_typeof(j)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-        return "an integer";
-    case JSON_REAL:
-        return "a non-integer number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    case JSON_NULL:
-        return "null";
-    }
-    return "something unknown";
-}
 
 /* ---- reading the bytes --------------------------------------------------- */
 
@@ -130,7 +108,7 @@ static int check_uint(const ctx_t *c, const json_t *v, const char *path)
         return -1;
     }
     if (!json_is_integer(v)) {
-        bad(c, path, "expected a non-negative integer, got %s", kind(v));
+        bad(c, path, "expected a non-negative integer, got %s", json_kind(v));
         return -1;
     }
     return 0;
@@ -141,7 +119,7 @@ static int check_count_map(const ctx_t *c, const json_t *map, const char *path)
 {
     if (!map) return 0;
     if (!json_is_object(map)) {
-        bad(c, path, "expected an object name -> count, got %s", kind(map));
+        bad(c, path, "expected an object name -> count, got %s", json_kind(map));
         return -1;
     }
     const char *k;
@@ -173,7 +151,7 @@ static int check_summary(const ctx_t *c, const json_t *s)
         const json_t *v = json_object_get(s, reals[i]);
         if (v && (!json_is_number(v) || json_number_value(v) < 0)) {
             snprintf(path, sizeof(path), "summary.%s", reals[i]);
-            bad(c, path, "expected a non-negative number, got %s", kind(v));
+            bad(c, path, "expected a non-negative number, got %s", json_kind(v));
             return -1;
         }
     }
@@ -191,7 +169,7 @@ static int check_tls(const ctx_t *c, const json_t *tls)
     const json_t *res = json_object_get(tls, "resumption");
     if (res) {
         if (!json_is_object(res)) {
-            bad(c, "tls.resumption", "expected an object, got %s", kind(res));
+            bad(c, "tls.resumption", "expected an object, got %s", json_kind(res));
             return -1;
         }
         const char *counters[] = {"attempted", "accepted", "rejected", "tickets_received"};
@@ -214,7 +192,7 @@ static int check_errors(const ctx_t *c, const json_t *errors)
     {
         snprintf(path, sizeof(path), "errors.%s", phase);
         if (!json_is_object(reasons)) {
-            bad(c, path, "expected an object reason -> count, got %s", kind(reasons));
+            bad(c, path, "expected an object reason -> count, got %s", json_kind(reasons));
             return -1;
         }
         if (check_count_map(c, reasons, path)) return -1;
@@ -230,7 +208,7 @@ static int decode_phase(const ctx_t *c, const char *parent, const char *key, con
     char path[256], herr[512];
     snprintf(path, sizeof(path), "%s.%s", parent, key);
     if (!json_is_object(obj)) {
-        bad(c, path, "expected a phase statistics object, got %s", kind(obj));
+        bad(c, path, "expected a phase statistics object, got %s", json_kind(obj));
         return -1;
     }
     const json_t *count = json_object_get(obj, "count");
@@ -274,7 +252,7 @@ static const json_t *require_object(const ctx_t *c, const json_t *root, const ch
         return bad(c, key,
                    "missing (a tlsprof report has tool, config, summary, phases, tls "
                    "and errors)");
-    if (!json_is_object(v)) return bad(c, key, "expected an object, got %s", kind(v));
+    if (!json_is_object(v)) return bad(c, key, "expected an object, got %s", json_kind(v));
     return v;
 }
 
@@ -282,7 +260,7 @@ static int validate(const ctx_t *c, report_t *r)
 {
     const json_t *root = r->root;
     if (!json_is_object(root)) {
-        bad(c, "(top level)", "expected an object, got %s", kind(root));
+        bad(c, "(top level)", "expected an object, got %s", json_kind(root));
         return -1;
     }
     const json_t *ver = json_object_get(root, "report_version");
@@ -291,7 +269,7 @@ static int validate(const ctx_t *c, report_t *r)
         return -1;
     }
     if (!json_is_integer(ver)) {
-        bad(c, "report_version", "expected the integer %d, got %s", REPORT_VERSION, kind(ver));
+        bad(c, "report_version", "expected the integer %d, got %s", REPORT_VERSION, json_kind(ver));
         return -1;
     }
     if (json_integer_value(ver) != REPORT_VERSION) {
@@ -304,7 +282,7 @@ static int validate(const ctx_t *c, report_t *r)
     const json_t *name = json_object_get(tool, "name");
     if (!json_is_string(name) || strcmp(json_string_value(name), "tlsprof") != 0) {
         bad(c, "tool.name", "expected \"tlsprof\", got %s%s%s", json_is_string(name) ? "\"" : "",
-            json_is_string(name) ? json_string_value(name) : kind(name),
+            json_is_string(name) ? json_string_value(name) : json_kind(name),
             json_is_string(name) ? "\"" : "");
         return -1;
     }
@@ -329,7 +307,7 @@ static int validate(const ctx_t *c, report_t *r)
 
     const json_t *tcp = json_object_get(root, "tcp");
     if (tcp && !json_is_object(tcp)) {
-        bad(c, "tcp", "expected an object, got %s", kind(tcp));
+        bad(c, "tcp", "expected an object, got %s", json_kind(tcp));
         return -1;
     }
     r->tcp = calloc(2, sizeof(*r->tcp));

@@ -92,16 +92,22 @@ static void conn_finish(conn_t *c)
  * unread client bytes in the kernel would send RST, and an RST can destroy
  * the client's unread copy of our last frames. So: close_notify, FIN, then
  * read and discard until the client's FIN or the deadline. */
-static void conn_linger(conn_t *c)
+/* Read (and discard) until the client's FIN, at most CLOSE_DEADLINE_S. */
+static void enter_linger(conn_t *c)
 {
-    if (c->handshake_done && !(SSL_get_shutdown(c->ssl) & SSL_SENT_SHUTDOWN)) SSL_shutdown(c->ssl);
-    shutdown(c->fd, SHUT_WR);
     c->state = CONN_LINGER;
     set_events(c, EV_READ);
     ev_timer_stop(c->w->loop, &c->timer);
     ev_timer_set(&c->timer, CLOSE_DEADLINE_S, 0.);
     ev_timer_start(c->w->loop, &c->timer);
     c->closing = 1;
+}
+
+static void conn_linger(conn_t *c)
+{
+    if (c->handshake_done && !(SSL_get_shutdown(c->ssl) & SSL_SENT_SHUTDOWN)) SSL_shutdown(c->ssl);
+    shutdown(c->fd, SHUT_WR);
+    enter_linger(c);
 }
 
 /* The client ended the connection first: close_notify (tlsprof sends GOAWAY,
@@ -138,12 +144,7 @@ static int conn_peer_closed(conn_t *c)
      * removes it from the session cache, and with 0-RTT anti-replay that
      * session is the client's newest ticket, which would then be refused. */
     SSL_set_shutdown(c->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
-    c->state = CONN_LINGER;
-    set_events(c, EV_READ);
-    ev_timer_stop(c->w->loop, &c->timer);
-    ev_timer_set(&c->timer, CLOSE_DEADLINE_S, 0.);
-    ev_timer_start(c->w->loop, &c->timer);
-    c->closing = 1;
+    enter_linger(c);
     return STEP_AGAIN;
 }
 

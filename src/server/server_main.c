@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config/parse.h"
 #include "exit_codes.h"
 
 static int write_cert(const char *path, const char *pem)
@@ -73,9 +74,7 @@ int serve_main(int argc, char **argv)
     int rc = server_config_parse(&cfg, argc, argv, err, sizeof err);
     if (rc == 1) return EXIT_OK;
     if (rc < 0) {
-        /* The message may quote argv, which can hold control bytes. */
-        for (char *p = err; *p; p++)
-            if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
+        parse_sanitize(err); /* it may quote argv, which can hold control bytes */
         fprintf(stderr, "tlsprof serve: %s\n", err);
         return EXIT_USAGE;
     }
