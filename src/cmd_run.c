@@ -185,7 +185,13 @@ int run_config(const run_config_t *cfg)
 
     int rc = engine_init(&e, cfg, err, sizeof err);
     if (rc < 0) {
+        /* Nothing could start (the name does not resolve, no memory): still
+         * write the report a script asked for, with the error in it. */
         fprintf(stderr, "tlsprof: %s\n", err);
+        json_t *warnings = json_array();
+        tw_log_t none = {0};
+        finish_outputs(cfg, &e, &kv, &none, warnings, false);
+        json_decref(warnings);
         engine_free(&e);
         return EXIT_TOTAL_FAILURE;
     }
