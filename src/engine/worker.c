@@ -249,6 +249,7 @@ int worker_init(worker_t *w, engine_t *e, uint32_t id, uint32_t n_conns, char *e
     }
     w->ssl_ctx = tls_client_ctx_new(cfg, err, errlen);
     if (!w->ssl_ctx) return -1;
+    h2_mem_init(&w->h2mem, cfg->mode == MODE_POOLED);
     w->h2_callbacks = h2_client_callbacks_new();
     w->h2_option = h2_client_option_new();
     if (!w->h2_callbacks || !w->h2_option || h2_client_build_nva(cfg, &w->nva, &w->nva_len) < 0) {
@@ -365,6 +366,7 @@ void worker_free(worker_t *w)
     free(w->nva);
     ticket_store_free(&w->tickets);
     if (w->h2_callbacks) nghttp2_session_callbacks_del(w->h2_callbacks);
+    if (w->cfg) h2_mem_free(&w->h2mem); /* every session is gone by now */
     if (w->h2_option) nghttp2_option_del(w->h2_option);
     tls_client_ctx_free(w->ssl_ctx);
     if (w->loop) ev_loop_destroy(w->loop);

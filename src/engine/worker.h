@@ -11,6 +11,7 @@
 #include "engine/conn.h"
 #include "engine/engine.h"
 #include "engine/schedule.h"
+#include "layers/h2_mem.h"
 #include "layers/ticket_store.h"
 #include "measure/results.h"
 #include "measure/series.h"
@@ -29,6 +30,7 @@ typedef struct worker {
     SSL_CTX *ssl_ctx;
     nghttp2_session_callbacks *h2_callbacks;
     nghttp2_option *h2_option;
+    h2_mem_cache_t h2mem;     /* nghttp2's allocations, recycled per worker */
     nghttp2_nv *nva;          /* request headers, built once */
     size_t nva_len;
 

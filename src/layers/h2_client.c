@@ -251,11 +251,8 @@ int h2_client_build_nva(const run_config_t *cfg, nghttp2_nv **out, size_t *len)
 int h2_client_start(conn_t *c)
 {
     worker_t *w = c->w;
-    /* Pooled connections live long and mostly idle: map nghttp2's frame
-     * buffer lazily (h2_mem.h). Fresh ones live for one request, where an
-     * extra mmap/munmap per connection would only cost CPU. */
-    nghttp2_mem *mem = w->cfg->mode == MODE_POOLED ? h2_mem_lazy() : NULL;
-    if (nghttp2_session_client_new3(&c->h2, w->h2_callbacks, c, w->h2_option, mem) != 0) return -1;
+    /* nghttp2 allocates through the worker's block cache (h2_mem.h). */
+    if (nghttp2_session_client_new3(&c->h2, w->h2_callbacks, c, w->h2_option, &w->h2mem.mem) != 0) return -1;
     nghttp2_settings_entry iv[] = {
         {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
         {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 100},
