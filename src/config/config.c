@@ -84,6 +84,7 @@ enum {
     OPT_CRYPTO_BENCH,
     OPT_TICKET_SCOPE,
     OPT_RAMP,
+    OPT_STRICT_H2,
 };
 
 static const struct option long_opts[] = {
@@ -130,6 +131,7 @@ static const struct option long_opts[] = {
     {"crypto-bench", no_argument, 0, OPT_CRYPTO_BENCH},
     {"ticket-scope", required_argument, 0, OPT_TICKET_SCOPE},
     {"ramp", required_argument, 0, OPT_RAMP},
+    {"strict-h2", no_argument, 0, OPT_STRICT_H2},
     {"quiet", no_argument, 0, 'q'},
     {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0},
@@ -342,6 +344,7 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
                 return -1;
             }
             c->method = optarg;
+            c->head = !strcmp(optarg, "HEAD");
             break;
         case 'H':
             if (parse_header(c, optarg, err, errlen)) return -1;
@@ -414,6 +417,7 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
             }
             break;
         case OPT_EARLY_DATA: c->early_data = true; break;
+        case OPT_STRICT_H2: c->strict_h2 = true; break;
         case OPT_CONNECT_TIMEOUT:
             if (parse_ms("--connect-timeout", optarg, &c->connect_timeout_ms, err, errlen)) return -1;
             break;

@@ -50,6 +50,8 @@ typedef struct run_config {
     } connect_to[CONFIG_MAX_TARGETS];
     size_t n_connect_to;
     const char *method;
+    bool head;             /* -X HEAD: responses carry no body whatever their content-length */
+    bool strict_h2;        /* --strict-h2: nghttp2's full RFC 9113 response header checks */
     header_kv headers[CONFIG_MAX_HEADERS];
     size_t n_headers;
 

@@ -221,6 +221,12 @@ int conn_flush(conn_t *c)
     }
     for (;;) {
         size_t n = 0;
+        if (c->h2_preface) {
+            /* Taken out of nghttp2 when the session was created (h2_client_start). */
+            memcpy(w->wbuf, NGHTTP2_CLIENT_MAGIC, NGHTTP2_CLIENT_MAGIC_LEN);
+            n = NGHTTP2_CLIENT_MAGIC_LEN;
+            c->h2_preface = false;
+        }
         for (;;) {
             const uint8_t *data;
             ssize_t len = nghttp2_session_mem_send(c->h2, &data);
@@ -331,7 +337,9 @@ void conn_start_streams(conn_t *c)
 static void conn_progress(conn_t *c)
 {
     worker_t *w = c->w;
+again:
     if (c->state != CONN_H2_ACTIVE) return;
+    c->stream_ended_in_send = false;
     if (c->t.settings) conn_start_streams(c);
     if (c->inflight == 0 && c->t.settings) {
         bool done = w->cfg->mode == MODE_FRESH ? c->streams_done > 0 : (c->goaway || !worker_has_work(w));
@@ -340,8 +348,24 @@ static void conn_progress(conn_t *c)
             return;
         }
     }
-    if (conn_flush(c) < 0) return;
-    watch(c, EV_READ | (c->wpend_len || nghttp2_session_want_write(c->h2) ? EV_WRITE : 0));
+    if (c->t.settings && w->defer_flush && !c->wpend_len && (c->flush_deferred || w->n_dirty < w->n_conns)) {
+        /* Closed-loop pooled mode: the new requests leave when the loop has
+         * nothing else to read (worker.c flush_idle_cb), together with those
+         * of any later response on this connection. */
+        if (!c->flush_deferred) {
+            c->flush_deferred = true;
+            w->dirty[w->n_dirty++] = c->index;
+            ev_idle_start(w->loop, &w->flush_idle);
+        }
+        /* Writability would fire at once and keep the loop from ever going
+         * idle: the deferred flush decides about EV_WRITE. */
+        watch(c, EV_READ);
+    } else {
+        if (conn_flush(c) < 0) return;
+        /* Each pass closed at least one stream: this ends. */
+        if (c->stream_ended_in_send) goto again;
+        watch(c, EV_READ | (c->wpend_len || nghttp2_session_want_write(c->h2) ? EV_WRITE : 0));
+    }
     if (c->t.settings) {
         if (c->inflight && !ev_is_active(&c->timer)) arm_timer(c, w->cfg->request_timeout_ms);
         else if (!c->inflight && ev_is_active(&c->timer)) ev_timer_stop(w->loop, &c->timer);
@@ -351,6 +375,20 @@ static void conn_progress(conn_t *c)
          * refused by OpenSSL while they hold unread data. */
         if (!c->inflight && !c->wpend_len) SSL_free_buffers(c->ssl);
     }
+}
+
+void conn_flush_deferred(conn_t *c)
+{
+    if (!c->flush_deferred) return;
+    c->flush_deferred = false;
+    if (c->state != CONN_H2_ACTIVE) return;
+    c->stream_ended_in_send = false;
+    if (conn_flush(c) < 0) return;
+    if (c->stream_ended_in_send) {
+        conn_progress(c);
+        return;
+    }
+    watch(c, EV_READ | (c->wpend_len || nghttp2_session_want_write(c->h2) ? EV_WRITE : 0));
 }
 
 void conn_kick(conn_t *c)
@@ -389,7 +427,9 @@ static void on_read_ready(conn_t *c)
         io_status st = tls_client_read(c, w->rbuf, sizeof w->rbuf, &n, reason, sizeof reason);
         if (st == IO_OK) {
             c->t_last_read = clock_now();
+            c->in_recv = true;
             ssize_t rv = nghttp2_session_mem_recv(c->h2, w->rbuf, n);
+            c->in_recv = false;
             if (rv < 0) {
                 snprintf(reason, sizeof reason, "HTTP/2 protocol error: %s", nghttp2_strerror((int)rv));
                 conn_end(c, failure_phase(c), reason);

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "layers/h2_mem.h"
 #include "measure/clock.h"
 #include "measure/tcpinfo.h"
 
@@ -34,7 +35,9 @@ typedef struct stream {
     bool pending_flush;  /* HEADERS serialised but not yet written to the socket */
     bool early;          /* sent as 0-RTT early data */
     bool timed_out;      /* reset by us after --request-timeout */
-    uint16_t status;
+    bool reset_sent;     /* we sent RST_STREAM for it */
+    uint16_t status;     /* final (>= 200) status, or the last 1xx; 0 = none yet */
+    int64_t content_length; /* from the response, -1 when absent */
     mono_ns t_intended;  /* rate mode: scheduled send time */
     mono_ns t_submit;    /* handed to nghttp2 (request timeout counts from here) */
     mono_ns t_sent, t_headers, t_done;
@@ -70,6 +73,10 @@ typedef struct conn {
     int fd;
     SSL *ssl;
     nghttp2_session *h2;
+    h2_mem_session_t h2mem;  /* the session's allocator state (h2_mem.h) */
+    bool h2_preface;         /* the client preface is still to be written (conn_flush) */
+    bool in_recv;            /* inside nghttp2_session_mem_recv */
+    bool stream_ended_in_send; /* a stream closed during a flush: conn_progress runs again */
     ev_io io;
     ev_timer timer;
     conn_times_t t;
@@ -96,6 +103,7 @@ typedef struct conn {
     uint64_t worst_ttfb_ns;  /* slowest stream on this connection, for its story */
     uint32_t streams_failed; /* streams that ended in an error, for its story */
     char stream_error[64];   /* the first of those errors: "phase: reason" */
+    bool flush_deferred;     /* in the worker's dirty list: requests wait for the loop to go idle */
     bool sampled;            /* its lines go to the event log (--events-sample) */
     mono_ns t_last_read;     /* clock read right after the latest successful read */
     /* Bytes OpenSSL could not take yet; allocated only when a write blocks. */
@@ -114,5 +122,7 @@ void conn_drain(conn_t *c);
 /* --rate: an arrival is due; an established connection with a free stream
  * takes it. */
 void conn_kick(conn_t *c);
+/* Write what conn_progress deferred (see worker.c flush_idle_cb). */
+void conn_flush_deferred(conn_t *c);
 
 #endif

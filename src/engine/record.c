@@ -38,9 +38,15 @@ void record_stream_ok(conn_t *c, stream_t *st)
         if (slot) slot->requests_ok++;
         r->requests_ok++;
         r->bytes_received += st->bytes;
-        char status[8];
-        snprintf(status, sizeof status, "%u", st->status);
-        tally_add(&r->status, status, 1);
+        if (st->status && st->status == r->status_last) {
+            r->status.items[r->status_last_slot].count++;
+        } else {
+            char status[8];
+            snprintf(status, sizeof status, "%u", st->status);
+            size_t at = tally_add_at(&r->status, status, 1);
+            r->status_last = at < TALLY_MAX ? st->status : 0;
+            r->status_last_slot = (uint32_t)at;
+        }
         atomic_fetch_add_explicit(&w->eng->requests_done, 1, memory_order_relaxed);
     }
     release_slot(c, st);

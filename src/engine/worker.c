@@ -199,6 +199,18 @@ static void rate_cb(struct ev_loop *loop, ev_io *io, int revents)
     if (worker_idle(w)) ev_break(loop, EVBREAK_ALL);
 }
 
+static void flush_idle_cb(struct ev_loop *loop, ev_idle *idle, int revents)
+{
+    (void)revents;
+    worker_t *w = (worker_t *)((char *)idle - offsetof(worker_t, flush_idle));
+    ev_idle_stop(loop, idle);
+    /* A flush may end a connection, whose slot is then reopened later from
+     * the restart watcher, never from here: the list cannot grow meanwhile. */
+    uint32_t n = w->n_dirty;
+    w->n_dirty = 0;
+    for (uint32_t i = 0; i < n; i++) conn_flush_deferred(&w->conns[w->dirty[i]]);
+}
+
 static void grace_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
     (void)loop;
@@ -249,9 +261,9 @@ int worker_init(worker_t *w, engine_t *e, uint32_t id, uint32_t n_conns, char *e
     }
     w->ssl_ctx = tls_client_ctx_new(cfg, err, errlen);
     if (!w->ssl_ctx) return -1;
-    h2_mem_init(&w->h2mem, cfg->mode == MODE_POOLED);
+    h2_mem_init(&w->h2mem);
     w->h2_callbacks = h2_client_callbacks_new();
-    w->h2_option = h2_client_option_new();
+    w->h2_option = h2_client_option_new(cfg);
     if (!w->h2_callbacks || !w->h2_option || h2_client_build_nva(cfg, &w->nva, &w->nva_len) < 0) {
         snprintf(err, errlen, "out of memory setting up HTTP/2");
         return -1;
@@ -259,7 +271,8 @@ int worker_init(worker_t *w, engine_t *e, uint32_t id, uint32_t n_conns, char *e
     w->res = malloc(sizeof *w->res);
     w->conns = calloc(n_conns, sizeof *w->conns);
     w->restart_list = calloc(n_conns ? n_conns : 1, sizeof *w->restart_list);
-    if (!w->res || !w->conns || !w->restart_list) {
+    w->dirty = calloc(n_conns ? n_conns : 1, sizeof *w->dirty);
+    if (!w->res || !w->conns || !w->restart_list || !w->dirty) {
         snprintf(err, errlen, "out of memory for %u connections", n_conns);
         return -1;
     }
@@ -284,6 +297,8 @@ int worker_init(worker_t *w, engine_t *e, uint32_t id, uint32_t n_conns, char *e
     ev_async_init(&w->wake, wake_cb);
     ev_async_start(w->loop, &w->wake);
     ev_idle_init(&w->restart, restart_cb);
+    ev_idle_init(&w->flush_idle, flush_idle_cb);
+    w->defer_flush = cfg->mode == MODE_POOLED && cfg->rate <= 0 && !getenv("TLSPROF_NO_DEFER");
     ev_init(&w->grace_timer, grace_cb);
     ev_init(&w->deadline_timer, deadline_cb);
     ev_init(&w->warmup_timer, warmup_cb);
@@ -357,6 +372,7 @@ void worker_free(worker_t *w)
         free(w->conns);
     }
     free(w->restart_list);
+    free(w->dirty);
     if (w->cfg && w->rate_fd >= 0) close(w->rate_fd); /* cfg unset: never initialised */
     w->rate_fd = -1;
     free(w->res);

@@ -30,7 +30,7 @@ typedef struct worker {
     SSL_CTX *ssl_ctx;
     nghttp2_session_callbacks *h2_callbacks;
     nghttp2_option *h2_option;
-    h2_mem_cache_t h2mem;     /* nghttp2's allocations, recycled per worker */
+    h2_mem_cache_t h2mem;     /* nghttp2's allocations, recycled per worker; its shared frame buffer */
     nghttp2_nv *nva;          /* request headers, built once */
     size_t nva_len;
 
@@ -61,6 +61,10 @@ typedef struct worker {
     uint32_t ramp_next;       /* first slot not yet opened by the start-up ramp */
     bool ramp_wanted;         /* a setup finished: open more slots from the idle watcher */
 
+    bool defer_flush;         /* closed-loop pooled: batch request writes until the loop is idle */
+    ev_idle flush_idle;
+    uint32_t *dirty;          /* slots with deferred writes */
+    uint32_t n_dirty;
     ticket_store_t tickets;
     results_t *res;
     series_t series;          /* per-interval statistics */

@@ -42,14 +42,14 @@ static void retry_or_fail(conn_t *c, stream_t *st, const char *why)
     record_stream_failed(c, st, "ttfb", reason);
 }
 
-/* A stream ended while we were sending (our own RST_STREAM after a timeout,
- * our GOAWAY after a protocol error), not while reading: no read will come to
- * make the connection re-evaluate itself (close when done, start the next
- * request), so wake it. conn_end stops the watcher, which drops the event if
- * the connection ends first. */
-static void wake(conn_t *c)
+/* A stream ended while we were sending (our own RST_STREAM after a timeout
+ * or for a protocol error nghttp2 found in a response, our GOAWAY after a
+ * protocol error), not while reading: no read will come to make the
+ * connection re-evaluate itself (close when done, start the next request).
+ * conn_progress looks at this after every flush. */
+static void ended_in_send(conn_t *c)
 {
-    ev_feed_event(c->w->loop, &c->io, EV_WRITE);
+    if (!c->in_recv) c->stream_ended_in_send = true;
 }
 
 static stream_t *slot_of(nghttp2_session *s, int32_t id)
@@ -78,7 +78,7 @@ static void fail_streams_on_our_goaway(nghttp2_session *s, conn_t *c, uint32_t c
         c->t.last_stream_done = st->t_done;
         record_stream_failed(c, st, st->t_headers ? "stream" : "ttfb", reason);
     }
-    wake(c);
+    ended_in_send(c);
 }
 
 static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *user)
@@ -107,19 +107,57 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *user)
     return 0;
 }
 
+/* Decimal content-length, or -1 when it is not one (then it is not checked). */
+static int64_t parse_length(const uint8_t *v, size_t len)
+{
+    if (len == 0 || len > 18) return -1;
+    int64_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (v[i] < '0' || v[i] > '9') return -1;
+        n = n * 10 + (v[i] - '0');
+    }
+    return n;
+}
+
 static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name, size_t namelen,
                      const uint8_t *value, size_t valuelen, uint8_t flags, void *user)
 {
     (void)flags;
     (void)user;
-    if (f->hd.type != NGHTTP2_HEADERS || namelen != 7 || memcmp(name, ":status", 7) != 0) return 0;
-    stream_t *st = slot_of(s, f->hd.stream_id);
-    if (!st) return 0;
-    unsigned v = 0;
-    for (size_t i = 0; i < valuelen && i < 3; i++) v = v * 10 + (unsigned)(value[i] - '0');
-    /* 1xx informational responses are not the final status. */
-    if (v >= 200 || !st->status) st->status = (uint16_t)v;
+    if (f->hd.type != NGHTTP2_HEADERS) return 0;
+    if (namelen == 7 && memcmp(name, ":status", 7) == 0) {
+        stream_t *st = slot_of(s, f->hd.stream_id);
+        if (!st) return 0;
+        /* Exactly three digits; anything else leaves the status unset and
+         * the stream fails as "no valid :status" when it ends. */
+        if (valuelen != 3 || value[0] < '1' || value[0] > '9' || value[1] < '0' || value[1] > '9' ||
+            value[2] < '0' || value[2] > '9')
+            return 0;
+        unsigned v = (unsigned)(value[0] - '0') * 100 + (unsigned)(value[1] - '0') * 10 + (unsigned)(value[2] - '0');
+        /* 1xx informational responses are not the final status. */
+        if (v >= 200 || !st->status) st->status = (uint16_t)v;
+    } else if (namelen == 14 && memcmp(name, "content-length", 14) == 0) {
+        stream_t *st = slot_of(s, f->hd.stream_id);
+        if (st) st->content_length = parse_length(value, valuelen);
+    }
     return 0;
+}
+
+/* Without --strict-h2, nghttp2's per-header RFC 9113 validation is off (it
+ * was a fifth of the client's per-request instructions); what a load test
+ * must not miss is checked here: a final status, and a body as long as the
+ * content-length said (a truncated response). NULL when the response is
+ * fine. */
+static const char *response_problem(const conn_t *c, const stream_t *st, char *buf, size_t len)
+{
+    if (st->status < 200) return "response without a valid final :status";
+    if (st->content_length >= 0 && !c->w->cfg->head && st->status != 204 && st->status != 304 &&
+        (uint64_t)st->content_length != st->bytes) {
+        snprintf(buf, len, "response body %llu bytes, content-length %lld", (unsigned long long)st->bytes,
+                 (long long)st->content_length);
+        return buf;
+    }
+    return NULL;
 }
 
 static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t id, const uint8_t *data, size_t len,
@@ -139,6 +177,11 @@ static int on_frame_send(nghttp2_session *s, const nghttp2_frame *f, void *user)
     if (f->hd.type == NGHTTP2_HEADERS && f->headers.cat == NGHTTP2_HCAT_REQUEST) {
         stream_t *st = slot_of(s, f->hd.stream_id);
         if (st) st->pending_flush = true;
+    } else if (f->hd.type == NGHTTP2_RST_STREAM) {
+        /* Ours, before the stream closes: a reset tlsprof sent is reported
+         * as such, not as if the server had reset the stream. */
+        stream_t *st = slot_of(s, f->hd.stream_id);
+        if (st) st->reset_sent = true;
     } else if (f->hd.type == NGHTTP2_GOAWAY && f->goaway.error_code != NGHTTP2_NO_ERROR) {
         fail_streams_on_our_goaway(s, c, f->goaway.error_code);
     }
@@ -155,12 +198,15 @@ static int on_stream_close(nghttp2_session *s, int32_t id, uint32_t error_code, 
      * bytes read (which may be long before: a stalled body). */
     st->t_done = c->t_last_read && !st->timed_out ? c->t_last_read : clock_now();
     c->t.last_stream_done = st->t_done;
+    ended_in_send(c);
     if (st->timed_out) {
         record_stream_failed(c, st, st->t_headers ? "stream" : "ttfb", "timeout");
-        wake(c); /* closed by our RST_STREAM, i.e. while sending */
     } else if (error_code == NGHTTP2_NO_ERROR && st->t_headers) {
         retry_streak = 0;
-        record_stream_ok(c, st);
+        char why[96];
+        const char *bad = response_problem(c, st, why, sizeof why);
+        if (bad) record_stream_failed(c, st, st->status < 200 ? "ttfb" : "stream", bad);
+        else record_stream_ok(c, st);
     } else if (!st->t_headers && (error_code == NGHTTP2_REFUSED_STREAM || c->goaway)) {
         /* The server never processed it (REFUSED_STREAM, or above the GOAWAY
          * last-stream-id): safe to send again on another connection. */
@@ -171,6 +217,9 @@ static int on_stream_close(nghttp2_session *s, int32_t id, uint32_t error_code, 
         char reason[96];
         if (error_code == NGHTTP2_NO_ERROR)
             snprintf(reason, sizeof reason, "stream closed without a response");
+        else if (st->reset_sent)
+            /* nghttp2 (--strict-h2) found the response malformed and reset it. */
+            snprintf(reason, sizeof reason, "invalid response (sent RST_STREAM %s)", nghttp2_http2_strerror(error_code));
         else
             snprintf(reason, sizeof reason, "RST_STREAM %s", nghttp2_http2_strerror(error_code));
         record_stream_failed(c, st, st->t_headers ? "stream" : "ttfb", reason);
@@ -208,17 +257,19 @@ nghttp2_session_callbacks *h2_client_callbacks_new(void)
     return cb;
 }
 
-nghttp2_option *h2_client_option_new(void)
+nghttp2_option *h2_client_option_new(const run_config_t *cfg)
 {
     nghttp2_option *opt;
     if (nghttp2_option_new(&opt) != 0) return NULL;
     /* We never push; and an unlimited header list would let a hostile server
      * make us buffer without bound. */
     nghttp2_option_set_max_send_header_block_length(opt, 64 * 1024);
-    /* Our request headers are the same every time and tiny: HPACK's dynamic
-     * table would save a few bytes per request and cost memory on every
-     * connection. */
-    nghttp2_option_set_max_deflate_dynamic_table_size(opt, 0);
+    /* HPACK's dynamic table stays on (4 KiB, nghttp2's default): after the
+     * first request, :authority and user-agent go out as one-byte indexes
+     * instead of Huffman-coded literals, which saves encoding work here and
+     * decoding work on the server. It costs a few hundred bytes per
+     * connection for the two entries. */
+    if (!cfg->strict_h2) nghttp2_option_set_no_http_messaging(opt, 1);
     return opt;
 }
 
@@ -251,8 +302,16 @@ int h2_client_build_nva(const run_config_t *cfg, nghttp2_nv **out, size_t *len)
 int h2_client_start(conn_t *c)
 {
     worker_t *w = c->w;
-    /* nghttp2 allocates through the worker's block cache (h2_mem.h). */
-    if (nghttp2_session_client_new3(&c->h2, w->h2_callbacks, c, w->h2_option, &w->h2mem.mem) != 0) return -1;
+    /* nghttp2 allocates through the worker's block cache, and serialises
+     * frames into the worker's shared frame buffer (h2_mem.h). */
+    h2_mem_session_init(&c->h2mem, &w->h2mem);
+    if (nghttp2_session_client_new3(&c->h2, w->h2_callbacks, c, w->h2_option, &c->h2mem.mem) != 0) return -1;
+    /* The session has just written the client preface into the shared frame
+     * buffer: take it out now, before another session can overwrite it, and
+     * let conn_flush send the constant instead. */
+    const uint8_t *magic;
+    if (nghttp2_session_mem_send(c->h2, &magic) != NGHTTP2_CLIENT_MAGIC_LEN) return -1;
+    c->h2_preface = true;
     nghttp2_settings_entry iv[] = {
         {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
         {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 100},
@@ -276,6 +335,7 @@ int h2_client_submit(conn_t *c, bool measured, mono_ns intended)
     if (!st) return -1;
     memset(st, 0, sizeof *st);
     st->measured = measured;
+    st->content_length = -1;
     st->t_intended = intended;
     st->t_submit = clock_now();
     int32_t id = nghttp2_submit_request(c->h2, NULL, w->nva, w->nva_len, NULL, st);

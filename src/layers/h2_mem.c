@@ -1,67 +1,40 @@
 /* h2_mem.c - see h2_mem.h. Every block carries a 16-byte header: its class
- * (or H2_MEM_BIG with the size), and whether it was mapped. */
+ * (H2_MEM_BIG with the size for large blocks, H2_MEM_SHARED with the chunk
+ * index for a shared frame buffer chunk). */
 #include "layers/h2_mem.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define HDR 16 /* keeps max_align_t alignment */
 #define H2_MEM_BIG 0xffffu
+#define H2_MEM_SHARED 0xfffeu
 
 typedef struct block_hdr {
     uint32_t cls;
-    uint32_t mapped;
-    uint64_t size; /* usable bytes */
+    uint32_t index; /* shared chunk number */
+    uint64_t size;  /* usable bytes */
 } block_hdr_t;
 
 _Static_assert(sizeof(block_hdr_t) == HDR, "block header must keep 16-byte alignment");
+_Static_assert(H2_MEM_SHARED_CHUNKS <= 32, "shared_held is a 32-bit map");
 
 /* Class k: 32 << (k / 4) scaled by (4 + k % 4) / 4: 32, 40, 48, 56, 64, 80, ... */
-static size_t class_size(unsigned k)
+size_t h2_mem_class_size(unsigned k)
 {
     return ((size_t)32 << (k / 4)) / 4 * (4 + k % 4);
 }
 
-static unsigned class_of(size_t n)
+/* n in (2^p, 2^(p+1)] falls between the classes 2^p * {1, 1.25, 1.5, 1.75, 2}:
+ * the step is 2^(p-2), so the class is found with one bit scan instead of a
+ * search (this runs for every allocation nghttp2 makes). */
+unsigned h2_mem_class_of(size_t n)
 {
-    unsigned k = 0;
     if (n <= 32) return 0;
-    /* Skip whole powers of two, then step within one. */
-    while (k + 4 < H2_MEM_CLASSES && class_size(k + 4) < n)
-        k += 4;
-    while (k < H2_MEM_CLASSES && class_size(k) < n)
-        k++;
-    return k < H2_MEM_CLASSES ? k : H2_MEM_BIG;
-}
-
-static void *sys_alloc(h2_mem_cache_t *c, size_t size, uint32_t cls)
-{
-    size_t total = size + HDR;
-    block_hdr_t *h;
-    uint32_t mapped = 0;
-    if (c->lazy_map && size >= H2_MEM_MAP_MIN) {
-        void *p = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED) return NULL;
-        h = p;
-        mapped = 1;
-    } else {
-        h = malloc(total);
-        if (!h) return NULL;
-    }
-    c->from_system++;
-    h->cls = cls;
-    h->mapped = mapped;
-    h->size = size;
-    return (uint8_t *)h + HDR;
-}
-
-static void sys_free(block_hdr_t *h)
-{
-    if (h->mapped)
-        munmap(h, h->size + HDR);
-    else
-        free(h);
+    size_t m = n - 1;
+    unsigned p = 63u - (unsigned)__builtin_clzll((unsigned long long)m);
+    unsigned k = 4 * (p - 5) + (unsigned)((m - ((size_t)1 << p)) >> (p - 2)) + 1;
+    return k < H2_MEM_CLASSES ? k : H2_MEM_CLASSES;
 }
 
 static block_hdr_t *hdr_of(void *ptr)
@@ -69,32 +42,74 @@ static block_hdr_t *hdr_of(void *ptr)
     return (block_hdr_t *)((uint8_t *)ptr - HDR);
 }
 
-static void *m_malloc(size_t size, void *ud)
+static void *sys_alloc(h2_mem_cache_t *c, size_t size, uint32_t cls, uint32_t index)
 {
-    h2_mem_cache_t *c = ud;
-    unsigned k = class_of(size ? size : 1);
-    if (k == H2_MEM_BIG) return sys_alloc(c, size, H2_MEM_BIG);
+    block_hdr_t *h = malloc(size + HDR);
+    if (!h) return NULL;
+    c->from_system++;
+    h->cls = cls;
+    h->index = index;
+    h->size = size;
+    return (uint8_t *)h + HDR;
+}
+
+static void *cache_alloc(h2_mem_cache_t *c, size_t size)
+{
+    unsigned k = h2_mem_class_of(size ? size : 1);
+    if (k == H2_MEM_CLASSES) return sys_alloc(c, size, H2_MEM_BIG, 0);
     void *p = c->free_list[k];
     if (p) {
         memcpy(&c->free_list[k], p, sizeof(void *)); /* next link lives in the block */
         c->n_free[k]--;
         return p;
     }
-    return sys_alloc(c, class_size(k), k);
+    return sys_alloc(c, h2_mem_class_size(k), k, 0);
 }
 
-static void m_free(void *ptr, void *ud)
+static void cache_free(h2_mem_cache_t *c, void *ptr)
 {
-    h2_mem_cache_t *c = ud;
-    if (!ptr) return;
     block_hdr_t *h = hdr_of(ptr);
     if (h->cls == H2_MEM_BIG || c->n_free[h->cls] >= H2_MEM_KEEP) {
-        sys_free(h);
+        free(h);
         return;
     }
     memcpy(ptr, &c->free_list[h->cls], sizeof(void *));
     c->free_list[h->cls] = ptr;
     c->n_free[h->cls]++;
+}
+
+/* A frame buffer chunk for session s: the lowest shared chunk it does not
+ * hold yet (a session needs distinct chunks only for one header block over
+ * 16 KiB; different sessions share them). */
+static void *shared_take(h2_mem_session_t *s)
+{
+    h2_mem_cache_t *c = s->cache;
+    for (uint32_t k = 0; k < H2_MEM_SHARED_CHUNKS; k++) {
+        if (s->shared_held & (1u << k)) continue;
+        if (!c->shared[k]) c->shared[k] = sys_alloc(c, H2_MEM_FRAME_CHUNK, H2_MEM_SHARED, k);
+        if (!c->shared[k]) return NULL;
+        s->shared_held |= 1u << k;
+        return c->shared[k];
+    }
+    return cache_alloc(c, H2_MEM_FRAME_CHUNK); /* more than we ever need: a private one */
+}
+
+static void *m_malloc(size_t size, void *ud)
+{
+    h2_mem_session_t *s = ud;
+    return cache_alloc(s->cache, size);
+}
+
+static void m_free(void *ptr, void *ud)
+{
+    h2_mem_session_t *s = ud;
+    if (!ptr) return;
+    block_hdr_t *h = hdr_of(ptr);
+    if (h->cls == H2_MEM_SHARED) {
+        s->shared_held &= ~(1u << h->index); /* the chunk stays with the worker */
+        return;
+    }
+    cache_free(s->cache, ptr);
 }
 
 static void *m_calloc(size_t n, size_t size, void *ud)
@@ -108,21 +123,27 @@ static void *m_calloc(size_t n, size_t size, void *ud)
 
 static void *m_realloc(void *ptr, size_t size, void *ud)
 {
-    if (!ptr) return m_malloc(size, ud);
+    h2_mem_session_t *s = ud;
+    if (!ptr) return size == H2_MEM_FRAME_CHUNK ? shared_take(s) : cache_alloc(s->cache, size);
     block_hdr_t *h = hdr_of(ptr);
     if (size <= h->size) return ptr; /* the class already has room */
-    void *n = m_malloc(size, ud);
+    void *n = cache_alloc(s->cache, size);
     if (!n) return NULL;
     memcpy(n, ptr, h->size);
     m_free(ptr, ud);
     return n;
 }
 
-void h2_mem_init(h2_mem_cache_t *c, bool lazy_map)
+void h2_mem_init(h2_mem_cache_t *c)
 {
     memset(c, 0, sizeof *c);
-    c->lazy_map = lazy_map;
-    c->mem = (nghttp2_mem){c, m_malloc, m_free, m_calloc, m_realloc};
+}
+
+void h2_mem_session_init(h2_mem_session_t *s, h2_mem_cache_t *c)
+{
+    s->cache = c;
+    s->shared_held = 0;
+    s->mem = (nghttp2_mem){s, m_malloc, m_free, m_calloc, m_realloc};
 }
 
 void h2_mem_free(h2_mem_cache_t *c)
@@ -132,10 +153,14 @@ void h2_mem_free(h2_mem_cache_t *c)
         while (p) {
             void *next;
             memcpy(&next, p, sizeof next);
-            sys_free(hdr_of(p));
+            free(hdr_of(p));
             p = next;
         }
         c->free_list[k] = NULL;
         c->n_free[k] = 0;
+    }
+    for (unsigned k = 0; k < H2_MEM_SHARED_CHUNKS; k++) {
+        if (c->shared[k]) free(hdr_of(c->shared[k]));
+        c->shared[k] = NULL;
     }
 }

@@ -312,7 +312,13 @@ io_status tls_client_handshake(conn_t *c, char *reason, size_t rlen)
     ERR_clear_error();
     int r = SSL_do_handshake(c->ssl);
     c->t.tls_cpu_ns += clock_thread_cpu() - cpu0;
-    if (r == 1) return IO_OK;
+    if (r == 1) {
+        /* A handshake that succeeded may still have queued errors (a failed
+         * verification that SSL_VERIFY_NONE let pass): reads and writes
+         * rely on an empty queue (see tls_client_read). */
+        ERR_clear_error();
+        return IO_OK;
+    }
     io_status st = map_ssl(c, r, reason, rlen);
     if (st == IO_EOF) {
         snprintf(reason, rlen, "connection closed by peer");
@@ -351,11 +357,16 @@ void tls_client_collect_facts(conn_t *c)
         /* Resumed handshakes carry no CertificateVerify. */
         snprintf(c->tls.sigalg, sizeof c->tls.sigalg, "%s", c->tls.resumed ? "none (resumed)" : "unknown");
     }
+    ERR_clear_error(); /* nothing above may leave the queue dirty for the first read */
 }
 
+/* SSL_get_error needs an empty error queue before the call it explains.
+ * Reads and writes do not clear it first (that cost more than the AEAD of a
+ * small record): every path that can leave errors behind clears them
+ * instead, map_ssl and tls_client_error_reason after each failed call, the
+ * handshake when it succeeds, begin_close after SSL_shutdown. */
 io_status tls_client_read(conn_t *c, uint8_t *buf, size_t len, size_t *n, char *reason, size_t rlen)
 {
-    ERR_clear_error();
     int r = SSL_read(c->ssl, buf, (int)len);
     if (r > 0) {
         *n = (size_t)r;
@@ -374,7 +385,6 @@ bool tls_client_can_send_early(const conn_t *c)
 
 io_status tls_client_write(conn_t *c, const uint8_t *buf, size_t len, size_t *n, char *reason, size_t rlen)
 {
-    ERR_clear_error();
     if (c->early_sent && !SSL_is_init_finished(c->ssl)) {
         /* 0-RTT: before the handshake completes, writes go out as early
          * data (the first one together with the ClientHello). */

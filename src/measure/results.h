@@ -38,6 +38,10 @@ typedef struct results {
     uint64_t requests_ok, requests_failed, requests_retried, requests_aborted;
     uint64_t bytes_received;
     tally_t status;
+    /* Most responses share one status: its slot in `status`, so that
+     * counting it costs no formatting or string compare (record.c). */
+    uint16_t status_last;
+    uint32_t status_last_slot;
     tally_t versions, ciphers, groups, sigalgs, alpn;
     resumption_stats_t resumption;
     early_data_stats_t early;

@@ -5,22 +5,27 @@
 #include <stdio.h>
 #include <string.h>
 
-void tally_add(tally_t *t, const char *name, uint64_t count)
+size_t tally_add_at(tally_t *t, const char *name, uint64_t count)
 {
     if (!name || !*name) name = "unknown";
     for (size_t i = 0; i < t->n; i++) {
         if (strcmp(t->items[i].name, name) == 0) {
             t->items[i].count += count;
-            return;
+            return i;
         }
     }
     if (t->n == TALLY_MAX) {
         t->other += count;
-        return;
+        return TALLY_MAX;
     }
     snprintf(t->items[t->n].name, TALLY_NAME, "%s", name);
     t->items[t->n].count = count;
-    t->n++;
+    return t->n++;
+}
+
+void tally_add(tally_t *t, const char *name, uint64_t count)
+{
+    tally_add_at(t, name, count);
 }
 
 void tally_merge(tally_t *dst, const tally_t *src)

@@ -24,6 +24,8 @@ typedef struct tally {
 } tally_t;
 
 void tally_add(tally_t *t, const char *name, uint64_t count);
+/* As tally_add; returns the name's slot, or TALLY_MAX when it went to "other". */
+size_t tally_add_at(tally_t *t, const char *name, uint64_t count);
 void tally_merge(tally_t *dst, const tally_t *src);
 uint64_t tally_get(const tally_t *t, const char *name);
 uint64_t tally_total(const tally_t *t);

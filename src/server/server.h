@@ -28,7 +28,9 @@ typedef enum server_fault {
     FAULT_HUGE_HEADERS,            /* a response header field of arg bytes */
     FAULT_FLOW_STALL,              /* body stops at the client's window: WINDOW_UPDATEs ignored */
     FAULT_IDLE_CLOSE,              /* close silently (no GOAWAY) after arg ms idle */
-    FAULT_NO_ALPN                  /* ignore the client's ALPN, speak only HTTP/1.1 */
+    FAULT_NO_ALPN,                 /* ignore the client's ALPN, speak only HTTP/1.1 */
+    FAULT_SHORT_BODY,              /* content-length promises arg bytes more than the body has */
+    FAULT_NO_STATUS                /* response HEADERS without :status */
 } server_fault;
 
 typedef struct server_config {

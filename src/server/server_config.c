@@ -63,7 +63,8 @@ void server_usage(FILE *out)
           "                          rst-after-clienthello, close-after-clienthello,\n"
           "                          garbage-serverhello, no-settings, goaway-after:N,\n"
           "                          rst-stream:CODE, stall-response, huge-headers:BYTES,\n"
-          "                          flow-stall, idle-close:MS, no-alpn (see docs/server.md)\n"
+          "                          flow-stall, idle-close:MS, no-alpn, short-body:BYTES,\n"
+          "                          no-status (see docs/server.md)\n"
           "  --fault-every N         apply the fault to every Nth connection only (default 1)\n"
           "  -v, --verbose           log every failed connection to stderr\n"
           "  -h, --help              this text\n",

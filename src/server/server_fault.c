@@ -25,6 +25,8 @@ static const struct {
     {"flow-stall", FAULT_FLOW_STALL, ARG_NONE},
     {"idle-close", FAULT_IDLE_CLOSE, ARG_MS},
     {"no-alpn", FAULT_NO_ALPN, ARG_NONE},
+    {"short-body", FAULT_SHORT_BODY, ARG_SIZE},
+    {"no-status", FAULT_NO_STATUS, ARG_NONE},
 };
 
 /* RFC 9113 section 7, in code order. */
@@ -103,12 +105,12 @@ int server_fault_parse(const char *spec, server_fault *fault, uint64_t *arg, cha
             return 0;
         }
         if (!value || !*value) {
-            snprintf(err, errlen, "--fault %s: '%s' needs an argument, e.g. %s", spec,
-                     faults[i].name,
-                     kind == ARG_H2_CODE ? "rst-stream:REFUSED_STREAM"
-                     : kind == ARG_SIZE  ? "huge-headers:64KiB"
-                     : kind == ARG_MS    ? "idle-close:500"
-                                         : "goaway-after:10");
+            snprintf(err, errlen, "--fault %s: '%s' needs an argument, e.g. %s:%s", spec,
+                     faults[i].name, faults[i].name,
+                     kind == ARG_H2_CODE ? "REFUSED_STREAM"
+                     : kind == ARG_SIZE  ? "64KiB"
+                     : kind == ARG_MS    ? "500"
+                                         : "10");
             return -1;
         }
         uint64_t v = 0;
@@ -150,7 +152,7 @@ int server_fault_parse(const char *spec, server_fault *fault, uint64_t *arg, cha
              "--fault '%s': unknown fault (known: rst-after-accept, rst-after-clienthello, "
              "close-after-clienthello, garbage-serverhello, no-settings, goaway-after:N, "
              "rst-stream:CODE, stall-response, huge-headers:BYTES, flow-stall, idle-close:MS, "
-             "no-alpn)",
+             "no-alpn, short-body:BYTES, no-status)",
              spec);
     return -1;
 }

@@ -71,6 +71,14 @@ static int respond(conn_t *c, int32_t stream_id)
         length_flags = NGHTTP2_NV_FLAG_NO_COPY_NAME; /* nghttp2 copies the value */
     }
 
+    if (fault == FAULT_SHORT_BODY) {
+        /* A truncated response: the body ends (END_STREAM) arg bytes short
+         * of what content-length announced. */
+        snprintf(length_buf, sizeof length_buf, "%llu", (unsigned long long)(body + srv->cfg.fault_arg));
+        length = length_buf;
+        length_flags = NGHTTP2_NV_FLAG_NO_COPY_NAME;
+    }
+
     nghttp2_nv nv[5] = {
         NV(":status", "200", 3, NOCOPY),
         NV("content-type", "application/octet-stream", 24, NOCOPY),
@@ -80,6 +88,11 @@ static int respond(conn_t *c, int32_t stream_id)
            NOCOPY),
     };
     size_t nvlen = fault == FAULT_HUGE_HEADERS ? 5 : 4;
+    nghttp2_nv *first = nv;
+    if (fault == FAULT_NO_STATUS) {
+        first = nv + 1; /* everything but :status */
+        nvlen--;
+    }
 
     nghttp2_data_provider provider = {.read_callback = body_read};
     provider.source.ptr = (void *)(uintptr_t)body;
@@ -88,7 +101,7 @@ static int respond(conn_t *c, int32_t stream_id)
         provider.read_callback = stall_read;
         prd = &provider;
     }
-    int rv = nghttp2_submit_response(c->h2, stream_id, nv, nvlen, prd);
+    int rv = nghttp2_submit_response(c->h2, stream_id, first, nvlen, prd);
     if (rv) return rv == NGHTTP2_ERR_NOMEM ? NGHTTP2_ERR_CALLBACK_FAILURE : 0;
 
     c->requests++;
@@ -100,6 +113,8 @@ static int respond(conn_t *c, int32_t stream_id)
         /* fallthrough */
     case FAULT_STALL_RESPONSE:
     case FAULT_HUGE_HEADERS:
+    case FAULT_SHORT_BODY:
+    case FAULT_NO_STATUS:
         count_fault_once(c);
         break;
     case FAULT_GOAWAY_AFTER:

@@ -249,6 +249,48 @@ static void test_flow_control_stall(void **state)
     fsrv_stop(&f);
 }
 
+/* Responses tlsprof validates itself (nghttp2's RFC 9113 header checks are
+ * off unless --strict-h2): a body shorter than its content-length, and a
+ * response without :status. Every other connection is faulty; the server
+ * counts the faults it injected. With --strict-h2 nghttp2 catches the short
+ * body too, as a protocol error of the stream. */
+static void test_bad_responses(void **state)
+{
+    (void)state;
+    fsrv_t f;
+    fsrv_start(&f, "--fault short-body:100 --fault-every 2 --body-size 1000");
+    run_result_t r;
+    RUN(&r, 30, "run %s -n 6 --cacert %s -q", f.url, f.cert);
+    CHECK(&r, r.exit_code == 1);
+    expect_errors(&r, "stream", "response body 1000 bytes, content-length 1100", 3, NULL);
+    CHECK(&r, sum_of(&r, "requests_ok") == 3);
+    CHECK(&r, fsrv_stats(&f).faults_injected == 3);
+    run_result_free(&r);
+    RUN(&r, 30, "run %s -n 6 --strict-h2 --cacert %s -q", f.url, f.cert);
+    CHECK(&r, r.exit_code == 1);
+    expect_errors(&r, "stream", "invalid response (sent RST_STREAM PROTOCOL_ERROR)", 3, NULL);
+    CHECK(&r, sum_of(&r, "requests_ok") == 3);
+    run_result_free(&r);
+    fsrv_stop(&f);
+
+    /* HEAD: no body whatever the content-length says. */
+    fsrv_start(&f, "--body-size 1000");
+    RUN(&r, 30, "run %s -n 2 -X HEAD --cacert %s -q", f.url, f.cert);
+    CHECK(&r, r.exit_code == 0);
+    expect_errors(&r, NULL);
+    run_result_free(&r);
+    fsrv_stop(&f);
+
+    fsrv_start(&f, "--fault no-status --fault-every 2");
+    RUN(&r, 30, "run %s -n 4 --cacert %s -q", f.url, f.cert);
+    CHECK(&r, r.exit_code == 1);
+    expect_errors(&r, "ttfb", "response without a valid final :status", 2, NULL);
+    CHECK(&r, sum_of(&r, "requests_ok") == 2);
+    CHECK(&r, fsrv_stats(&f).faults_injected == 2);
+    run_result_free(&r);
+    fsrv_stop(&f);
+}
+
 /* Idle pooled connections closed by the server: silently (bare FIN, as a
  * middlebox would) or gracefully (--idle-timeout: GOAWAY, close_notify).
  * Requests at 2/s leave every connection idle long enough to be closed;
@@ -287,6 +329,7 @@ int main(void)
         cmocka_unit_test(test_rst_stream_codes),   cmocka_unit_test(test_refused_stream),
         cmocka_unit_test(test_stall_response),     cmocka_unit_test(test_huge_headers),
         cmocka_unit_test(test_flow_control_stall), cmocka_unit_test(test_server_closes_idle),
+        cmocka_unit_test(test_bad_responses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
