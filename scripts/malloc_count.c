@@ -5,9 +5,14 @@
  * all threads, and prints the totals once at exit:
  *
  *   malloc_count: malloc 123 calloc 4 realloc 5 memalign 0 free 130 total 132
+ *   malloc_count_by: tlsprof 0 libcrypto.so.3 120 libnghttp2.so.14 12
  *
- * "total" is every call that can allocate (all but free). The line goes to
- * the file named by $MALLOC_COUNT_FILE (appended) or else to stderr.
+ * "total" is every call that can allocate (all but free). The second line
+ * splits that total by the object (executable or library) whose code called
+ * the allocator: the caller's return address, resolved with dladdr at exit.
+ * That is how bench.sh shows that tlsprof's own code allocates nothing per
+ * request while OpenSSL still does. The lines go to the file named by
+ * $MALLOC_COUNT_FILE (appended) or else to stderr.
  * scripts/bench.sh runs the same workload with N and 2N requests: the
  * difference of the totals divided by N is the allocations per request,
  * with start-up and shut-down costs cancelled out.
@@ -48,11 +53,41 @@ static posix_memalign_fn real_posix_memalign;
 enum { C_MALLOC, C_CALLOC, C_REALLOC, C_MEMALIGN, C_FREE, C_N };
 static unsigned long counts[C_N];
 
+/* Allocation calls per caller address: an open-addressing table filled
+ * with compare-and-swap, so threads never block each other and nothing is
+ * allocated. A full table counts the rest under "unattributed". */
+#define SITES 8192
+static uintptr_t site_addr[SITES];
+static unsigned long site_count[SITES];
+static unsigned long unattributed;
+
+static void count_site(uintptr_t addr)
+{
+    size_t h = (size_t)((addr * 0x9e3779b97f4a7c15ull) >> 51) % SITES;
+    for (size_t i = 0; i < SITES; i++, h = (h + 1) % SITES) {
+        uintptr_t cur = __atomic_load_n(&site_addr[h], __ATOMIC_RELAXED);
+        if (cur == 0) {
+            uintptr_t expected = 0;
+            if (!__atomic_compare_exchange_n(&site_addr[h], &expected, addr, 0, __ATOMIC_RELAXED,
+                                             __ATOMIC_RELAXED))
+                cur = expected;
+            else
+                cur = addr;
+        }
+        if (cur == addr) {
+            __atomic_fetch_add(&site_count[h], 1, __ATOMIC_RELAXED);
+            return;
+        }
+    }
+    __atomic_fetch_add(&unattributed, 1, __ATOMIC_RELAXED);
+}
+
 /* Relaxed atomics: tlsprof has a main thread and worker threads; exact
  * totals matter, ordering does not. */
-static inline void bump(int which)
+static inline void bump(int which, void *caller)
 {
     __atomic_fetch_add(&counts[which], 1, __ATOMIC_RELAXED);
+    if (which != C_FREE) count_site((uintptr_t)caller);
 }
 
 /* Bootstrap buffer for allocations made while dlsym runs. */
@@ -92,7 +127,7 @@ void *malloc(size_t size)
 {
     resolve();
     if (!real_malloc) return boot_alloc(size);
-    bump(C_MALLOC);
+    bump(C_MALLOC, __builtin_return_address(0));
     return real_malloc(size);
 }
 
@@ -100,7 +135,7 @@ void *calloc(size_t n, size_t size)
 {
     resolve();
     if (!real_malloc) return size && n > SIZE_MAX / size ? NULL : boot_alloc(n * size);
-    bump(C_CALLOC);
+    bump(C_CALLOC, __builtin_return_address(0));
     return real_calloc(n, size);
 }
 
@@ -117,7 +152,7 @@ void *realloc(void *p, size_t size)
         }
         return q;
     }
-    bump(C_REALLOC);
+    bump(C_REALLOC, __builtin_return_address(0));
     return real_realloc(p, size);
 }
 
@@ -125,49 +160,84 @@ void free(void *p)
 {
     if (!p || in_boot(p)) return;
     resolve();
-    bump(C_FREE);
+    bump(C_FREE, __builtin_return_address(0));
     real_free(p);
 }
 
 void *memalign(size_t align, size_t size)
 {
     resolve();
-    bump(C_MEMALIGN);
+    bump(C_MEMALIGN, __builtin_return_address(0));
     return real_memalign(align, size);
 }
 
 void *aligned_alloc(size_t align, size_t size)
 {
     resolve();
-    bump(C_MEMALIGN);
+    bump(C_MEMALIGN, __builtin_return_address(0));
     return real_aligned_alloc(align, size);
 }
 
 int posix_memalign(void **out, size_t align, size_t size)
 {
     resolve();
-    bump(C_MEMALIGN);
+    bump(C_MEMALIGN, __builtin_return_address(0));
     return real_posix_memalign(out, align, size);
+}
+
+/* The object file an address belongs to, by its base name. */
+static const char *object_of(uintptr_t addr)
+{
+    Dl_info info;
+    if (!dladdr((void *)addr, &info) || !info.dli_fname || !*info.dli_fname) return "unknown";
+    const char *slash = strrchr(info.dli_fname, '/');
+    return slash ? slash + 1 : info.dli_fname;
 }
 
 /* Runs after main returns or exit() is called; _exit() skips it, and the
  * line is then missing, which bench.sh reports as an error. Uses only
- * snprintf into a stack buffer and write(), so reporting allocates nothing. */
+ * snprintf into stack buffers and write(), so reporting allocates nothing. */
 __attribute__((destructor)) static void report(void)
 {
     unsigned long m = counts[C_MALLOC], c = counts[C_CALLOC], r = counts[C_REALLOC];
     unsigned long a = counts[C_MEMALIGN], f = counts[C_FREE];
-    char line[256];
+    char line[4096];
     int n = snprintf(
         line, sizeof line,
         "malloc_count: malloc %lu calloc %lu realloc %lu memalign %lu free %lu total %lu\n", m, c,
         r, a, f, m + c + r + a);
     if (n <= 0 || (size_t)n >= sizeof line) return;
+    /* Sum the sites per object; at most 32 distinct objects are listed. */
+    const char *obj[32];
+    unsigned long objn[32];
+    size_t nobj = 0;
+    for (size_t i = 0; i < SITES; i++) {
+        if (!site_addr[i] || !site_count[i]) continue;
+        const char *o = object_of(site_addr[i]);
+        size_t k = 0;
+        while (k < nobj && strcmp(obj[k], o)) k++;
+        if (k == nobj) {
+            if (nobj == 32) {
+                unattributed += site_count[i];
+                continue;
+            }
+            obj[nobj] = o;
+            objn[nobj++] = 0;
+        }
+        objn[k] += site_count[i];
+    }
+    int used = n;
+    used += snprintf(line + used, sizeof line - (size_t)used, "malloc_count_by:");
+    for (size_t k = 0; k < nobj && used < (int)sizeof line - 100; k++)
+        used += snprintf(line + used, sizeof line - (size_t)used, " %s %lu", obj[k], objn[k]);
+    if (unattributed && used < (int)sizeof line - 100)
+        used += snprintf(line + used, sizeof line - (size_t)used, " unattributed %lu", unattributed);
+    used += snprintf(line + used, sizeof line - (size_t)used, "\n");
     const char *path = getenv("MALLOC_COUNT_FILE");
     int fd = 2;
     if (path && *path) fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0) return;
-    ssize_t w = write(fd, line, (size_t)n);
+    ssize_t w = write(fd, line, (size_t)used);
     (void)w;
     if (fd != 2) close(fd);
 }

@@ -8,6 +8,7 @@
 #include "config/config.h"
 #include "config/profile.h"
 #include "exit_codes.h"
+#include "layers/tls_mem.h"
 #include "report/compare.h"
 #include "report/merge.h"
 #include "server/server.h"
@@ -22,6 +23,9 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+    /* Before anything can allocate through OpenSSL (tls_mem.h). If it fails
+     * OpenSSL keeps using malloc: slower, not wrong. */
+    tls_mem_install();
     if (argc < 2) {
         config_usage(stderr);
         return EXIT_USAGE;

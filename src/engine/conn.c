@@ -9,6 +9,7 @@
 #include "engine/conn.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stddef.h>
@@ -45,6 +46,12 @@ static void watch(conn_t *c, int events)
     ev_io_stop(c->w->loop, &c->io);
     ev_io_set(&c->io, c->fd, events);
     ev_io_start(c->w->loop, &c->io);
+}
+
+/* Something is waiting to be written: kept bytes, or frames nghttp2 has. */
+static bool output_waits(conn_t *c)
+{
+    return c->wpend_len || c->raw_len || nghttp2_session_want_write(c->h2);
 }
 
 /* The phase a failure belongs to, from where the connection was. */
@@ -125,6 +132,11 @@ static void conn_end(conn_t *c, const char *err_phase, const char *reason)
     free(c->wpend);
     c->wpend = NULL;
     c->wpend_len = c->wpend_off = 0;
+    free(c->raw);
+    c->raw = NULL;
+    c->raw_len = c->raw_off = 0;
+    if (w->hold_conn == c) w->hold_conn = NULL; /* held bytes die with it */
+    atomic_fetch_add_explicit(&w->eng->connections_closed, 1, memory_order_relaxed);
     c->state = CONN_IDLE;
     worker_slot_idle(w, c);
 }
@@ -210,6 +222,14 @@ static void mark_sent(conn_t *c)
 int conn_flush(conn_t *c)
 {
     worker_t *w = c->w;
+    if (c->raw_len) {
+        int r = tls_bio_flush_pending(c);
+        if (r < 0) {
+            conn_end(c, failure_phase(c), tcp_errno_reason(errno));
+            return -1;
+        }
+        if (r == 0) return 0;
+    }
     if (c->wpend_len) {
         uint8_t *buf = c->wpend;
         size_t off = c->wpend_off, len = c->wpend_len;
@@ -277,21 +297,27 @@ static void begin_close(conn_t *c)
         conn_end(c, NULL, NULL);
         return;
     }
-    /* Corked, the GOAWAY, the close_notify and our FIN leave in one
-     * segment: the server then sees our FIN before it can close, so the side
-     * that closes first is really the client. */
-    if (how == CLOSE_CLIENT) tcp_set_cork(c->fd, 1);
+    /* Held back (tls_bio.h), the GOAWAY, the close_notify and, with --close
+     * client, our FIN leave in one segment: the server then sees our FIN
+     * before it can close, so the side that closes first is really the
+     * client. */
+    tls_bio_hold(c);
     nghttp2_session_terminate_session(c->h2, NGHTTP2_NO_ERROR);
     if (conn_flush(c) < 0) return;
+    SSL_shutdown(c->ssl);
+    ERR_clear_error();
+    int sent = tls_bio_release(c, how == CLOSE_CLIENT);
+    if (sent < 0) {
+        conn_end(c, failure_phase(c), tcp_errno_reason(errno));
+        return;
+    }
+    c->state = CONN_CLOSING;
+    watch(c, EV_READ | (sent ? 0 : EV_WRITE));
     if (how == CLOSE_SERVER) {
         /* The server holds TIME_WAIT only if it closes first: tell it we are
          * done (GOAWAY, close_notify) but send no FIN, and wait for its
          * close_notify and FIN. Some servers close on GOAWAY alone, nginx
          * on close_notify. */
-        SSL_shutdown(c->ssl);
-        ERR_clear_error();
-        c->state = CONN_CLOSING;
-        watch(c, EV_READ);
         arm_timer(c, cfg->request_timeout_ms);
         return;
     }
@@ -300,13 +326,25 @@ static void begin_close(conn_t *c)
      * (its close_notify, a late ticket) still unread would make the kernel
      * send an RST instead of a FIN, and the client would hold no TIME_WAIT:
      * exactly the effect --close client exists to measure. */
-    SSL_shutdown(c->ssl);
-    ERR_clear_error();
-    shutdown(c->fd, SHUT_WR);
-    c->state = CONN_CLOSING;
+    if (sent) shutdown(c->fd, SHUT_WR);
+    else c->fin_pending = true; /* after the bytes the socket did not take */
     c->closing_by_client = true;
-    watch(c, EV_READ);
     arm_timer(c, cfg->request_timeout_ms < CONN_CLOSE_WAIT_MS ? cfg->request_timeout_ms : CONN_CLOSE_WAIT_MS);
+}
+
+/* CLOSING and writable: the last bytes a full socket did not take, then
+ * the FIN that waited for them. */
+static void closing_write_ready(conn_t *c)
+{
+    int r = tls_bio_flush_pending(c);
+    if (r < 0) {
+        conn_end(c, "close", tcp_errno_reason(errno));
+        return;
+    }
+    if (r == 0) return;
+    if (c->fin_pending) shutdown(c->fd, SHUT_WR);
+    c->fin_pending = false;
+    watch(c, EV_READ);
 }
 
 void conn_start_streams(conn_t *c)
@@ -348,7 +386,8 @@ again:
             return;
         }
     }
-    if (c->t.settings && w->defer_flush && !c->wpend_len && (c->flush_deferred || w->n_dirty < w->n_conns)) {
+    if (c->t.settings && w->defer_flush && !c->wpend_len && !c->raw_len &&
+        (c->flush_deferred || w->n_dirty < w->n_conns)) {
         /* Closed-loop pooled mode: the new requests leave when the loop has
          * nothing else to read (worker.c flush_idle_cb), together with those
          * of any later response on this connection. */
@@ -364,7 +403,7 @@ again:
         if (conn_flush(c) < 0) return;
         /* Each pass closed at least one stream: this ends. */
         if (c->stream_ended_in_send) goto again;
-        watch(c, EV_READ | (c->wpend_len || nghttp2_session_want_write(c->h2) ? EV_WRITE : 0));
+        watch(c, EV_READ | (output_waits(c) ? EV_WRITE : 0));
     }
     if (c->t.settings) {
         if (c->inflight && !ev_is_active(&c->timer)) arm_timer(c, w->cfg->request_timeout_ms);
@@ -373,7 +412,7 @@ again:
          * otherwise): 10,000 idle pooled connections would hold 16 KiB or
          * more each for nothing. A no-op when they are already gone, and
          * refused by OpenSSL while they hold unread data. */
-        if (!c->inflight && !c->wpend_len) SSL_free_buffers(c->ssl);
+        if (!c->inflight && !c->wpend_len && !c->raw_len) SSL_free_buffers(c->ssl);
     }
 }
 
@@ -388,7 +427,7 @@ void conn_flush_deferred(conn_t *c)
         conn_progress(c);
         return;
     }
-    watch(c, EV_READ | (c->wpend_len || nghttp2_session_want_write(c->h2) ? EV_WRITE : 0));
+    watch(c, EV_READ | (output_waits(c) ? EV_WRITE : 0));
 }
 
 void conn_kick(conn_t *c)
@@ -481,12 +520,14 @@ static void on_handshake_done(conn_t *c)
     c->t.tls_done = clock_now();
     tls_client_collect_facts(c);
     if (!c->tls.alpn || strcmp(c->tls.alpn, "h2") != 0) {
+        tls_bio_release(c, false); /* our Finished: the handshake itself was fine */
         conn_end(c, "tls_handshake",
                  c->tls.alpn ? "ALPN: server selected http/1.1, not h2 (server does not speak h2)"
                              : "ALPN: server selected no protocol (server does not speak h2)");
         return;
     }
     if (c->early_sent ? conn_early_settle(c) < 0 : h2_client_start(c) < 0) {
+        tls_bio_release(c, false);
         conn_end(c, "h2_settings", "could not create the HTTP/2 session (out of memory)");
         return;
     }
@@ -496,12 +537,20 @@ static void on_handshake_done(conn_t *c)
      * without waiting for the server's SETTINGS. */
     if (w->cfg->mode == MODE_FRESH) conn_start_streams(c);
     if (conn_flush(c) < 0) return;
+    /* Our Finished, the preface, SETTINGS and (fresh) the request: one write. */
+    if (tls_bio_release(c, false) < 0) {
+        conn_end(c, "h2_settings", tcp_errno_reason(errno));
+        return;
+    }
     /* Data that arrived with the handshake's last flight is already in
-     * OpenSSL's buffers: a SETTINGS frame found there counts as 0. */
-    c->in_setup_batch = true;
-    on_read_ready(c);
-    if (c->state != CONN_H2_ACTIVE) return;
-    c->in_setup_batch = false;
+     * OpenSSL's buffers: a SETTINGS frame found there counts as 0. (Nothing
+     * buffered: no read, the socket is surely still empty.) */
+    if (SSL_has_pending(c->ssl)) {
+        c->in_setup_batch = true;
+        on_read_ready(c);
+        if (c->state != CONN_H2_ACTIVE) return;
+        c->in_setup_batch = false;
+    }
     if (c->t.settings) ev_timer_stop(w->loop, &c->timer);
     conn_progress(c);
 }
@@ -509,6 +558,17 @@ static void on_handshake_done(conn_t *c)
 static void do_handshake(conn_t *c)
 {
     char reason[200];
+    if (c->raw_len) {
+        int r = tls_bio_flush_pending(c);
+        if (r < 0) {
+            conn_end(c, "tls_handshake", tcp_errno_reason(errno));
+            return;
+        }
+        if (r == 0) {
+            watch(c, EV_WRITE);
+            return;
+        }
+    }
     if (c->early_sent && c->wpend_len) {
         int r = conn_flush(c);
         if (r < 0) return;
@@ -517,10 +577,23 @@ static void do_handshake(conn_t *c)
             return;
         }
     }
+    /* After the ClientHello, writes are held: should this call finish the
+     * handshake, our Finished waits for the HTTP/2 preface and request
+     * (on_handshake_done releases). Otherwise whatever OpenSSL wrote (an
+     * alert, a second ClientHello) goes out now. */
+    if (c->handshake_calls++) tls_bio_hold(c);
     io_status st = tls_client_handshake(c, reason, sizeof reason);
+    if (st == IO_OK) {
+        on_handshake_done(c);
+        return;
+    }
+    int sent = tls_bio_release(c, false);
+    if (sent < 0 && st != IO_ERROR) {
+        conn_end(c, "tls_handshake", tcp_errno_reason(errno));
+        return;
+    }
     switch (st) {
-    case IO_OK: on_handshake_done(c); break;
-    case IO_WANT_READ: watch(c, EV_READ); break;
+    case IO_WANT_READ: watch(c, EV_READ | (sent ? 0 : EV_WRITE)); break;
     case IO_WANT_WRITE: watch(c, EV_WRITE); break;
     default: conn_end(c, "tls_handshake", reason); break;
     }
@@ -569,7 +642,10 @@ static void conn_io_cb(struct ev_loop *loop, ev_io *io, int revents)
         }
         conn_progress(c);
         break;
-    case CONN_CLOSING: on_read_ready(c); break;
+    case CONN_CLOSING:
+        if ((revents & EV_WRITE) && c->raw_len) closing_write_ready(c);
+        else on_read_ready(c);
+        break;
     default: break;
     }
 }

@@ -109,6 +109,12 @@ typedef struct conn {
     /* Bytes OpenSSL could not take yet; allocated only when a write blocks. */
     uint8_t *wpend;
     size_t wpend_len, wpend_off;
+    /* Encrypted bytes a release of held writes could not send (tls_bio.h);
+     * they go out before anything else. */
+    uint8_t *raw;
+    size_t raw_len, raw_off;
+    uint32_t handshake_calls; /* SSL_do_handshake calls so far */
+    bool fin_pending;        /* --close client: shutdown(SHUT_WR) once `raw` is sent */
     stream_t *streams;       /* cfg->streams slots, allocated once with the conn */
 } conn_t;
 

@@ -324,6 +324,7 @@ void *worker_main(void *arg)
 {
     worker_t *w = arg;
     engine_t *e = w->eng;
+    tls_mem_attach(&w->tls_mem);
     pthread_barrier_wait(&e->barrier);
     uint64_t cpu0 = clock_thread_cpu();
     ev_now_update(w->loop);
@@ -360,6 +361,9 @@ void *worker_main(void *arg)
     w->t_finished = clock_now();
     if (w->events.fd >= 0) events_flush(&w->events);
     w->cpu_ns = clock_thread_cpu() - cpu0;
+    /* Whatever OpenSSL frees from now on (worker_free, on the main thread)
+     * goes straight back to malloc. */
+    tls_mem_detach();
     uint64_t one = 1;
     if (write(e->done_fd, &one, sizeof one) < 0) perror("tlsprof: eventfd");
     return NULL;

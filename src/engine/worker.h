@@ -12,6 +12,8 @@
 #include "engine/engine.h"
 #include "engine/schedule.h"
 #include "layers/h2_mem.h"
+#include "layers/tls_bio.h"
+#include "layers/tls_mem.h"
 #include "layers/ticket_store.h"
 #include "measure/results.h"
 #include "measure/series.h"
@@ -30,6 +32,7 @@ typedef struct worker {
     SSL_CTX *ssl_ctx;
     nghttp2_session_callbacks *h2_callbacks;
     nghttp2_option *h2_option;
+    tls_mem_cache_t tls_mem;  /* OpenSSL's freed blocks, recycled on this worker's thread */
     h2_mem_cache_t h2mem;     /* nghttp2's allocations, recycled per worker; its shared frame buffer */
     nghttp2_nv *nva;          /* request headers, built once */
     size_t nva_len;
@@ -65,6 +68,10 @@ typedef struct worker {
     ev_idle flush_idle;
     uint32_t *dirty;          /* slots with deferred writes */
     uint32_t n_dirty;
+    /* The one connection whose writes are held back (tls_bio.h), and what
+     * it has written so far. */
+    conn_t *hold_conn;
+    size_t hold_len;
     ticket_store_t tickets;
     results_t *res;
     series_t series;          /* per-interval statistics */
@@ -75,6 +82,7 @@ typedef struct worker {
 
     uint8_t rbuf[WORKER_READ_BUF];
     uint8_t wbuf[WORKER_WRITE_BUF];
+    uint8_t hold[TLS_BIO_HOLD];
 } worker_t;
 
 int worker_init(worker_t *w, engine_t *e, uint32_t id, uint32_t n_conns, char *err, size_t errlen);

@@ -65,11 +65,6 @@ void tcp_set_linger_rst(int fd)
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
 }
 
-void tcp_set_cork(int fd, int on)
-{
-    setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
-}
-
 const char *tcp_errno_reason(int err)
 {
     switch (err) {

@@ -16,9 +16,6 @@ int tcp_connect_result(int fd);
 uint16_t tcp_local_port(int fd);
 /* Abortive close: the next close() sends RST and leaves no TIME_WAIT. */
 void tcp_set_linger_rst(int fd);
-/* Hold back partial segments until uncorked or shut down: lets a final write
- * and the FIN leave in one segment. */
-void tcp_set_cork(int fd, int on);
 /* "ECONNREFUSED", "ephemeral ports exhausted (EADDRNOTAVAIL)", ... */
 const char *tcp_errno_reason(int err);
 /* "127.0.0.1:8443" / "[::1]:8443" */

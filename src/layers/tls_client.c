@@ -15,6 +15,7 @@
 
 #include "engine/conn.h"
 #include "engine/worker.h"
+#include "layers/tls_bio.h"
 #include "measure/clock.h"
 
 /* ---- key log --------------------------------------------------------- */
@@ -247,7 +248,12 @@ int tls_client_attach(conn_t *c, char *reason, size_t rlen)
         return -1;
     }
     SSL_set_app_data(c->ssl, c);
-    SSL_set_fd(c->ssl, c->fd);
+    BIO *bio = tls_bio_new(c);
+    if (!bio) {
+        snprintf(reason, rlen, "BIO_new failed (out of memory)");
+        return -1;
+    }
+    SSL_set_bio(c->ssl, bio, bio); /* one reference, for both directions */
     if (cfg->sni[0]) SSL_set_tlsext_host_name(c->ssl, cfg->sni);
     if (!cfg->insecure) {
         const char *name = cfg->sni[0] ? cfg->sni : cfg->url.host;
