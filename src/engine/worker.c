@@ -298,7 +298,7 @@ int worker_init(worker_t *w, engine_t *e, uint32_t id, uint32_t n_conns, char *e
     ev_async_start(w->loop, &w->wake);
     ev_idle_init(&w->restart, restart_cb);
     ev_idle_init(&w->flush_idle, flush_idle_cb);
-    w->defer_flush = cfg->mode == MODE_POOLED && cfg->rate <= 0 && !getenv("TLSPROF_NO_DEFER");
+    w->defer_flush = cfg->mode == MODE_POOLED && cfg->rate <= 0;
     ev_init(&w->grace_timer, grace_cb);
     ev_init(&w->deadline_timer, deadline_cb);
     ev_init(&w->warmup_timer, warmup_cb);

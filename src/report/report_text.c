@@ -169,6 +169,7 @@ static void print_slowest(FILE *f, const json_t *slowest)
         }
         const json_t *t = json_object_get(s, "tls");
         const json_t *e = json_object_get(s, "error");
+        if (!json_is_object(e)) e = NULL; /* null: the connection succeeded */
         fprintf(f, "  #%.0f port %.0f: %s (tcp %s, tls %s %s)%s%s%s%s\n", num(s, "id"), num(s, "local_port"), total,
                 tcp, tls, json_is_true(json_object_get(t, "resumed")) ? "resumed" : "full", e ? " error in " : "",
                 e ? str(e, "phase") : "", e ? ": " : "", e ? str(e, "reason") : "");

@@ -80,6 +80,9 @@ static void fresh_200(const peer_t *p)
     /* The text report is on stdout and names the phases. */
     assert_non_null(strstr(r.out, "tls_handshake"));
     assert_non_null(strstr(r.out, "TLSv1.3 200"));
+    /* Every connection succeeded: the slowest ones are listed without an error. */
+    assert_non_null(strstr(r.out, "Slowest connections"));
+    if (strstr(r.out, "error in")) fail_msg("a successful connection shown with an error:\n%s", r.out);
     run_result_free(&r);
 }
 
