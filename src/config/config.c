@@ -85,6 +85,7 @@ enum {
     OPT_TICKET_SCOPE,
     OPT_RAMP,
     OPT_STRICT_H2,
+    OPT_H1,
 };
 
 static const struct option long_opts[] = {
@@ -132,6 +133,7 @@ static const struct option long_opts[] = {
     {"ticket-scope", required_argument, 0, OPT_TICKET_SCOPE},
     {"ramp", required_argument, 0, OPT_RAMP},
     {"strict-h2", no_argument, 0, OPT_STRICT_H2},
+    {"h1", no_argument, 0, OPT_H1},
     {"quiet", no_argument, 0, 'q'},
     {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0},
@@ -418,6 +420,7 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
             break;
         case OPT_EARLY_DATA: c->early_data = true; break;
         case OPT_STRICT_H2: c->strict_h2 = true; break;
+        case OPT_H1: c->h1 = true; break;
         case OPT_CONNECT_TIMEOUT:
             if (parse_ms("--connect-timeout", optarg, &c->connect_timeout_ms, err, errlen)) return -1;
             break;
@@ -508,6 +511,7 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
     if (cli.groups) c->tls.groups = cli.groups;
     if (cli.sigalgs) c->tls.sigalgs = cli.sigalgs;
     if (cli.alpn) c->tls.alpn = cli.alpn;
+    else if (c->h1) c->tls.alpn = "http/1.1"; /* whatever a profile offers: --h1 speaks only this */
     unsigned char alpn_wire[256];
     if (tls_alpn_encode(c->tls.alpn, alpn_wire, sizeof alpn_wire) < 0) {
         snprintf(err, errlen, "--alpn: expected a comma-separated list of protocol names, got '%s'", c->tls.alpn);
@@ -535,6 +539,15 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
     }
     if (!resume_set && c->mode == MODE_POOLED) c->resume = RESUME_TICKET;
     if (!n_set && c->duration_s == 0) c->requests = 1;
+    if (c->h1 && c->streams > 1) {
+        snprintf(err, errlen, "--streams %u: --h1 sends one request at a time per connection (no pipelining); "
+                 "use more connections (-c)", c->streams);
+        return -1;
+    }
+    if (c->h1 && c->strict_h2) {
+        snprintf(err, errlen, "--strict-h2 checks HTTP/2 responses; it does not go with --h1");
+        return -1;
+    }
     if (c->mode == MODE_FRESH && c->streams > 1) {
         snprintf(err, errlen, "--streams %u: fresh mode sends one request per connection; use --mode pooled",
                  c->streams);

@@ -52,6 +52,7 @@ typedef struct run_config {
     const char *method;
     bool head;             /* -X HEAD: responses carry no body whatever their content-length */
     bool strict_h2;        /* --strict-h2: nghttp2's full RFC 9113 response header checks */
+    bool h1;               /* --h1: HTTP/1.1 instead of HTTP/2 */
     header_kv headers[CONFIG_MAX_HEADERS];
     size_t n_headers;
 

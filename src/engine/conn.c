@@ -23,7 +23,7 @@
 #include "engine/conn_internal.h"
 #include "engine/record.h"
 #include "engine/worker.h"
-#include "layers/h2_client.h"
+#include "layers/session.h"
 #include "layers/tcp.h"
 #include "layers/tls_client.h"
 
@@ -48,10 +48,10 @@ static void watch(conn_t *c, int events)
     ev_io_start(c->w->loop, &c->io);
 }
 
-/* Something is waiting to be written: kept bytes, or frames nghttp2 has. */
+/* Something is waiting to be written: kept bytes, or what the session has. */
 static bool output_waits(conn_t *c)
 {
-    return c->wpend_len || c->raw_len || nghttp2_session_want_write(c->h2);
+    return c->wpend_len || c->raw_len || (c->session_on && c->proto->want_write(c));
 }
 
 /* The phase a failure belongs to, from where the connection was. */
@@ -60,7 +60,7 @@ static const char *failure_phase(const conn_t *c)
     switch (c->state) {
     case CONN_CONNECTING: return "tcp_connect";
     case CONN_TLS_HANDSHAKE: return "tls_handshake";
-    case CONN_H2_ACTIVE: return c->t.settings ? "connection" : "h2_settings";
+    case CONN_ACTIVE: return c->ready ? "connection" : "h2_settings";
     case CONN_CLOSING: return "close";
     default: return "setup";
     }
@@ -81,12 +81,12 @@ static void conn_end(conn_t *c, const char *err_phase, const char *reason)
     /* In-flight streams fail with the connection. On an established
      * connection the error is counted once per stream, under the stream's
      * own phase; before that, once, under the setup phase that failed. */
-    bool established = c->t.settings != 0, streams_failed = false;
-    if (c->inflight && c->h2) {
+    bool established = c->ready, streams_failed = false;
+    if (c->inflight && c->session_on) {
         for (uint32_t i = 0; i < w->cfg->streams; i++) {
             stream_t *st = &c->streams[i];
             if (!st->id) continue;
-            nghttp2_session_set_stream_user_data(c->h2, st->id, NULL);
+            c->proto->detach(c, st);
             if (!err_phase) {
                 record_stream_failed(c, st, "ttfb", "connection closed with the request in flight");
             } else if (!established) {
@@ -102,7 +102,7 @@ static void conn_end(conn_t *c, const char *err_phase, const char *reason)
          * as far as a stream. */
         c->claimed = false;
         if (c->claimed_measured) record_request_failed(c);
-    } else if (err_phase && !c->t.settings && w->cfg->mode == MODE_POOLED) {
+    } else if (err_phase && !c->ready && w->cfg->mode == MODE_POOLED) {
         /* A pooled connection that cannot even be set up costs one request,
          * so that a dead target ends a -n run instead of spinning forever. */
         bool measured;
@@ -111,10 +111,7 @@ static void conn_end(conn_t *c, const char *err_phase, const char *reason)
     }
     record_connection(c, streams_failed ? NULL : err_phase, reason);
 
-    if (c->h2) {
-        nghttp2_session_del(c->h2);
-        c->h2 = NULL;
-    }
+    conn_session_end(c);
     if (c->ssl) {
         /* Without this, SSL_free marks the connection's newest session (our
          * latest ticket) as not resumable, and --close rst or a failed
@@ -146,10 +143,10 @@ void conn_abort(conn_t *c, const char *why)
     if (c->state == CONN_IDLE) return;
     worker_t *w = c->w;
     /* Aborted requests are not errors of the server: count them apart. */
-    for (uint32_t i = 0; i < w->cfg->streams && c->h2; i++) {
+    for (uint32_t i = 0; i < w->cfg->streams && c->session_on; i++) {
         stream_t *st = &c->streams[i];
         if (!st->id) continue;
-        nghttp2_session_set_stream_user_data(c->h2, st->id, NULL);
+        c->proto->detach(c, st);
         if (st->measured) w->res->requests_aborted++;
         st->id = 0;
         c->inflight--;
@@ -217,8 +214,8 @@ static void mark_sent(conn_t *c)
     }
 }
 
-/* Move everything nghttp2 wants to send into the socket. 1 done, 0 blocked,
- * -1 connection ended. */
+/* Move everything the session wants to send into the socket. 1 done, 0
+ * blocked, -1 connection ended. */
 int conn_flush(conn_t *c)
 {
     worker_t *w = c->w;
@@ -241,18 +238,11 @@ int conn_flush(conn_t *c)
     }
     for (;;) {
         size_t n = 0;
-        if (c->h2_preface) {
-            /* Taken out of nghttp2 when the session was created (h2_client_start). */
-            memcpy(w->wbuf, NGHTTP2_CLIENT_MAGIC, NGHTTP2_CLIENT_MAGIC_LEN);
-            n = NGHTTP2_CLIENT_MAGIC_LEN;
-            c->h2_preface = false;
-        }
         for (;;) {
             const uint8_t *data;
-            ssize_t len = nghttp2_session_mem_send(c->h2, &data);
+            char reason[120];
+            ssize_t len = c->proto->pull(c, &data, reason, sizeof reason);
             if (len < 0) {
-                char reason[120];
-                snprintf(reason, sizeof reason, "HTTP/2 error: %s", nghttp2_strerror((int)len));
                 conn_end(c, failure_phase(c), reason);
                 return -1;
             }
@@ -297,12 +287,21 @@ static void begin_close(conn_t *c)
         conn_end(c, NULL, NULL);
         return;
     }
+    if (c->server_closes) {
+        /* The server said it closes (HTTP/1.1 "connection: close"): it
+         * does, first; anything we sent now would meet a closed socket and
+         * turn its FIN into an RST. Wait for its close_notify and FIN. */
+        c->state = CONN_CLOSING;
+        watch(c, EV_READ);
+        arm_timer(c, cfg->request_timeout_ms);
+        return;
+    }
     /* Held back (tls_bio.h), the GOAWAY, the close_notify and, with --close
      * client, our FIN leave in one segment: the server then sees our FIN
      * before it can close, so the side that closes first is really the
      * client. */
     tls_bio_hold(c);
-    nghttp2_session_terminate_session(c->h2, NGHTTP2_NO_ERROR);
+    c->proto->terminate(c);
     if (conn_flush(c) < 0) return;
     SSL_shutdown(c->ssl);
     ERR_clear_error();
@@ -354,7 +353,7 @@ void conn_start_streams(conn_t *c)
     if (w->cfg->mode == MODE_FRESH) {
         if (c->claimed) {
             c->claimed = false;
-            if (h2_client_submit(c, c->claimed_measured, c->claimed_intended) < 0) {
+            if (c->proto->submit(c, c->claimed_measured, c->claimed_intended) < 0) {
                 if (c->claimed_measured) record_request_failed(c);
                 errors_add(&w->res->errors, "ttfb", "could not submit the request");
             }
@@ -364,7 +363,7 @@ void conn_start_streams(conn_t *c)
     bool measured;
     mono_ns intended;
     while (c->inflight < w->cfg->streams && worker_claim(w, &measured, &intended)) {
-        if (h2_client_submit(c, measured, intended) < 0) {
+        if (c->proto->submit(c, measured, intended) < 0) {
             if (measured) record_request_failed(c);
             errors_add(&w->res->errors, "ttfb", "could not submit the request");
             break;
@@ -376,17 +375,17 @@ static void conn_progress(conn_t *c)
 {
     worker_t *w = c->w;
 again:
-    if (c->state != CONN_H2_ACTIVE) return;
+    if (c->state != CONN_ACTIVE) return;
     c->stream_ended_in_send = false;
-    if (c->t.settings) conn_start_streams(c);
-    if (c->inflight == 0 && c->t.settings) {
+    if (c->ready) conn_start_streams(c);
+    if (c->inflight == 0 && c->ready) {
         bool done = w->cfg->mode == MODE_FRESH ? c->streams_done > 0 : (c->goaway || !worker_has_work(w));
         if (done) {
             begin_close(c);
             return;
         }
     }
-    if (c->t.settings && w->defer_flush && !c->wpend_len && !c->raw_len &&
+    if (c->ready && w->defer_flush && !c->wpend_len && !c->raw_len &&
         (c->flush_deferred || w->n_dirty < w->n_conns)) {
         /* Closed-loop pooled mode: the new requests leave when the loop has
          * nothing else to read (worker.c flush_idle_cb), together with those
@@ -405,7 +404,7 @@ again:
         if (c->stream_ended_in_send) goto again;
         watch(c, EV_READ | (output_waits(c) ? EV_WRITE : 0));
     }
-    if (c->t.settings) {
+    if (c->ready) {
         if (c->inflight && !ev_is_active(&c->timer)) arm_timer(c, w->cfg->request_timeout_ms);
         else if (!c->inflight && ev_is_active(&c->timer)) ev_timer_stop(w->loop, &c->timer);
         /* Idle: give back OpenSSL's record buffers (it keeps the last ones
@@ -420,7 +419,7 @@ void conn_flush_deferred(conn_t *c)
 {
     if (!c->flush_deferred) return;
     c->flush_deferred = false;
-    if (c->state != CONN_H2_ACTIVE) return;
+    if (c->state != CONN_ACTIVE) return;
     c->stream_ended_in_send = false;
     if (conn_flush(c) < 0) return;
     if (c->stream_ended_in_send) {
@@ -432,7 +431,7 @@ void conn_flush_deferred(conn_t *c)
 
 void conn_kick(conn_t *c)
 {
-    if (c->state == CONN_H2_ACTIVE && c->t.settings && c->inflight < c->w->cfg->streams) conn_progress(c);
+    if (c->state == CONN_ACTIVE && c->ready && c->inflight < c->w->cfg->streams) conn_progress(c);
 }
 
 /* --close server: the server's close_notify has been read; its FIN may
@@ -466,11 +465,7 @@ static void on_read_ready(conn_t *c)
         io_status st = tls_client_read(c, w->rbuf, sizeof w->rbuf, &n, reason, sizeof reason);
         if (st == IO_OK) {
             c->t_last_read = clock_now();
-            c->in_recv = true;
-            ssize_t rv = nghttp2_session_mem_recv(c->h2, w->rbuf, n);
-            c->in_recv = false;
-            if (rv < 0) {
-                snprintf(reason, sizeof reason, "HTTP/2 protocol error: %s", nghttp2_strerror((int)rv));
+            if (c->proto->recv(c, w->rbuf, n, reason, sizeof reason) < 0) {
                 conn_end(c, failure_phase(c), reason);
                 return;
             }
@@ -494,8 +489,12 @@ static void on_read_ready(conn_t *c)
             return;
         }
         if (st == IO_EOF || !strcmp(reason, "connection closed by peer")) {
-            if (c->inflight || !c->t.settings) {
-                conn_end(c, failure_phase(c), "connection closed by peer");
+            /* A response that ends with the connection (HTTP/1.1 without
+             * framing) is complete now; a cut one gets its own reason. */
+            c->t_last_read = clock_now();
+            const char *cut = c->proto->eof(c);
+            if (c->inflight || !c->ready) {
+                conn_end(c, failure_phase(c), cut ? cut : "connection closed by peer");
             } else if (st == IO_EOF) {
                 /* The server closes an idle connection with close_notify:
                  * let its FIN arrive before ours, so that the side that
@@ -514,25 +513,59 @@ static void on_read_ready(conn_t *c)
     }
 }
 
+/* The server must have selected our protocol; a server without ALPN speaks
+ * HTTP/1.1, which is fine for --h1. NULL when all is well. */
+static const char *alpn_problem(const conn_t *c)
+{
+    const char *want = c->proto->alpn, *got = c->tls.alpn;
+    if (got && !strcmp(got, want)) return NULL;
+    if (!strcmp(want, "h2")) {
+        return got ? "ALPN: server selected http/1.1, not h2 (server does not speak h2)"
+                   : "ALPN: server selected no protocol (server does not speak h2)";
+    }
+    if (!got) return NULL;
+    return "ALPN: server selected h2, not http/1.1";
+}
+
+int conn_session_start(conn_t *c)
+{
+    if (c->proto->start(c) < 0) {
+        c->proto->end(c);
+        return -1;
+    }
+    c->session_on = true;
+    return 0;
+}
+
+void conn_session_end(conn_t *c)
+{
+    if (c->session_on) c->proto->end(c);
+    c->session_on = false;
+}
+
 static void on_handshake_done(conn_t *c)
 {
     worker_t *w = c->w;
     c->t.tls_done = clock_now();
     tls_client_collect_facts(c);
-    if (!c->tls.alpn || strcmp(c->tls.alpn, "h2") != 0) {
+    const char *wrong = alpn_problem(c);
+    if (wrong) {
         tls_bio_release(c, false); /* our Finished: the handshake itself was fine */
-        conn_end(c, "tls_handshake",
-                 c->tls.alpn ? "ALPN: server selected http/1.1, not h2 (server does not speak h2)"
-                             : "ALPN: server selected no protocol (server does not speak h2)");
+        conn_end(c, "tls_handshake", wrong);
         return;
     }
-    if (c->early_sent ? conn_early_settle(c) < 0 : h2_client_start(c) < 0) {
+    if (c->early_sent ? conn_early_settle(c) < 0 : conn_session_start(c) < 0) {
         tls_bio_release(c, false);
-        conn_end(c, "h2_settings", "could not create the HTTP/2 session (out of memory)");
+        conn_end(c, "h2_settings", "could not create the HTTP session (out of memory)");
         return;
     }
-    c->state = CONN_H2_ACTIVE;
-    arm_timer(c, w->cfg->handshake_timeout_ms); /* SETTINGS must come within this */
+    c->state = CONN_ACTIVE;
+    if (c->proto->ready_at_start) {
+        c->ready = true; /* HTTP/1.1: no SETTINGS to wait for */
+        worker_setup_done(w, c);
+    } else {
+        arm_timer(c, w->cfg->handshake_timeout_ms); /* SETTINGS must come within this */
+    }
     /* HTTP/2 lets the client send its request right after the preface,
      * without waiting for the server's SETTINGS. */
     if (w->cfg->mode == MODE_FRESH) conn_start_streams(c);
@@ -548,10 +581,10 @@ static void on_handshake_done(conn_t *c)
     if (SSL_has_pending(c->ssl)) {
         c->in_setup_batch = true;
         on_read_ready(c);
-        if (c->state != CONN_H2_ACTIVE) return;
+        if (c->state != CONN_ACTIVE) return;
         c->in_setup_batch = false;
     }
-    if (c->t.settings) ev_timer_stop(w->loop, &c->timer);
+    if (c->ready) ev_timer_stop(w->loop, &c->timer);
     conn_progress(c);
 }
 
@@ -633,12 +666,12 @@ static void conn_io_cb(struct ev_loop *loop, ev_io *io, int revents)
     switch (c->state) {
     case CONN_CONNECTING: on_connected(c); break;
     case CONN_TLS_HANDSHAKE: do_handshake(c); break;
-    case CONN_H2_ACTIVE:
+    case CONN_ACTIVE:
         if (revents & EV_READ) {
-            mono_ns before = c->t.settings;
+            bool before = c->ready;
             on_read_ready(c);
-            if (c->state != CONN_H2_ACTIVE) return;
-            if (!before && c->t.settings) ev_timer_stop(c->w->loop, &c->timer);
+            if (c->state != CONN_ACTIVE) return;
+            if (!before && c->ready) ev_timer_stop(c->w->loop, &c->timer);
         }
         conn_progress(c);
         break;
@@ -662,7 +695,7 @@ static void expire_streams(conn_t *c)
         if (!st->id || st->timed_out) continue;
         if (now - st->t_submit >= limit) {
             st->timed_out = true;
-            nghttp2_submit_rst_stream(c->h2, NGHTTP2_FLAG_NONE, st->id, NGHTTP2_CANCEL);
+            c->proto->cancel(c, st);
         } else if (!oldest || st->t_submit < oldest) {
             oldest = st->t_submit;
         }
@@ -683,8 +716,8 @@ static void conn_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
     switch (c->state) {
     case CONN_CONNECTING: conn_end(c, "tcp_connect", "timeout"); break;
     case CONN_TLS_HANDSHAKE: conn_end(c, "tls_handshake", "timeout"); break;
-    case CONN_H2_ACTIVE:
-        if (!c->t.settings) conn_end(c, "h2_settings", "timeout: no SETTINGS from the server");
+    case CONN_ACTIVE:
+        if (!c->ready) conn_end(c, "h2_settings", "timeout: no SETTINGS from the server");
         else expire_streams(c);
         break;
     case CONN_CLOSING:
@@ -716,6 +749,7 @@ void conn_open(conn_t *c)
     c->claimed_measured = claimed_measured;
     c->claimed_intended = claimed_intended;
     c->fd = -1;
+    c->proto = w->proto;
     c->id = ((uint64_t)w->id << 40) | ++w->conn_seq;
     c->target = w->next_target++ % e->n_targets;
     c->measured = w->measuring;
@@ -764,5 +798,5 @@ void conn_open(conn_t *c)
 
 void conn_drain(conn_t *c)
 {
-    if (c->state == CONN_H2_ACTIVE && c->inflight == 0 && c->t.settings) begin_close(c);
+    if (c->state == CONN_ACTIVE && c->inflight == 0 && c->ready) begin_close(c);
 }

@@ -1,6 +1,6 @@
 /* conn.h - one connection as a small state machine:
  *
- *   IDLE -> CONNECTING -> TLS_HANDSHAKE -> H2_ACTIVE -> CLOSING -> IDLE
+ *   IDLE -> CONNECTING -> TLS_HANDSHAKE -> ACTIVE -> CLOSING -> IDLE
  *
  * Each state installs its own I/O handling; each has a timeout. The timestamps
  * below are the connection's story: read from CLOCK_MONOTONIC at the event,
@@ -15,7 +15,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "layers/h1_client.h"
 #include "layers/h2_mem.h"
+#include "layers/session.h"
 #include "measure/clock.h"
 #include "measure/tcpinfo.h"
 
@@ -25,11 +27,13 @@ typedef enum conn_state {
     CONN_IDLE,
     CONN_CONNECTING,
     CONN_TLS_HANDSHAKE,
-    CONN_H2_ACTIVE,
+    CONN_ACTIVE, /* HTTP/2 or HTTP/1.1 session up (ready once SETTINGS came, for HTTP/2) */
     CONN_CLOSING, /* fresh --close server: waiting for the server's FIN */
 } conn_state;
 
 typedef struct stream {
+    /* One request/response exchange (an HTTP/2 stream, or an HTTP/1.1
+     * request on its connection). */
     int32_t id;          /* 0 = free slot */
     bool measured;       /* false for warm-up requests */
     bool pending_flush;  /* HEADERS serialised but not yet written to the socket */
@@ -72,7 +76,11 @@ typedef struct conn {
     conn_state state;
     int fd;
     SSL *ssl;
+    const session_ops_t *proto; /* HTTP/2 or HTTP/1.1 (session.h) */
+    bool session_on;         /* proto->start succeeded, proto->end not yet called */
+    bool ready;              /* requests may go: HTTP/1.1 at once, HTTP/2 once SETTINGS came */
     nghttp2_session *h2;
+    h1_conn_t h1;
     h2_mem_session_t h2mem;  /* the session's allocator state (h2_mem.h) */
     bool h2_preface;         /* the client preface is still to be written (conn_flush) */
     bool in_recv;            /* inside nghttp2_session_mem_recv */
@@ -87,7 +95,8 @@ typedef struct conn {
     bool tcp_ok;
     bool want_write_on_read; /* OpenSSL asked to write while we wanted to read, or vice versa */
     bool measured;           /* connection opened after warm-up (or its samples are kept anyway) */
-    bool goaway;             /* server sent GOAWAY: no new streams */
+    bool goaway;             /* server sent GOAWAY (or HTTP/1.1 "connection: close"): no new streams */
+    bool server_closes;      /* HTTP/1.1 "connection: close": the server closes first */
     bool failed;
     bool claimed;            /* fresh: holds a claimed request not yet submitted */
     bool claimed_measured;

@@ -5,19 +5,15 @@
 
 #include "engine/conn_internal.h"
 #include "engine/worker.h"
-#include "layers/h2_client.h"
 
 /* 0-RTT: the session allows early data, so the HTTP/2 preface, SETTINGS
- * and the first request(s) leave with the ClientHello instead of a round
- * trip later. Whether the server took them is known after the handshake. */
+ * and the first request(s) (or the HTTP/1.1 request) leave with the
+ * ClientHello instead of a round trip later. Whether the server took them is
+ * known after the handshake. */
 void conn_early_send(conn_t *c)
 {
     worker_t *w = c->w;
-    if (h2_client_start(c) < 0) {
-        if (c->h2) nghttp2_session_del(c->h2);
-        c->h2 = NULL;
-        return; /* the normal path will try again and report it */
-    }
+    if (conn_session_start(c) < 0) return; /* the normal path will try again and report it */
     c->early_sent = true;
     c->tls.early_data = "sent";
     w->res->early.attempted++;
@@ -59,12 +55,11 @@ int conn_early_settle(conn_t *c)
         st->id = 0;
         if (c->inflight) c->inflight--;
     }
-    nghttp2_session_del(c->h2);
-    c->h2 = NULL;
+    conn_session_end(c);
     c->early_sent = false;
-    if (h2_client_start(c) < 0) return -1;
+    if (conn_session_start(c) < 0) return -1;
     for (uint32_t i = 0; i < n; i++) {
-        if (h2_client_submit(c, again[i].measured, again[i].intended) < 0) return -1;
+        if (c->proto->submit(c, again[i].measured, again[i].intended) < 0) return -1;
         w->res->early.replayed++;
         if (again[i].measured) w->res->requests_retried++;
     }

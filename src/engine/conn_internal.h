@@ -10,6 +10,9 @@
 int conn_flush(conn_t *c);
 /* Submit as many requests as the connection may carry now. */
 void conn_start_streams(conn_t *c);
+/* Start / end the connection's HTTP session (c->proto). 0 or -1. */
+int conn_session_start(conn_t *c);
+void conn_session_end(conn_t *c);
 
 /* Send the preface, SETTINGS and first request(s) as 0-RTT data. */
 void conn_early_send(conn_t *c);

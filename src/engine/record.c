@@ -95,7 +95,7 @@ void record_connection(conn_t *c, const char *err_phase, const char *reason)
     results_t *r = w->res;
     conn_times_t *t = &c->t;
     if (err_phase) {
-        if (!t->settings) r->connections_failed++;
+        if (!c->ready) r->connections_failed++;
         errors_add(&r->errors, err_phase, reason);
         series_slot_t *slot = series_at(&w->series, t->close);
         if (slot) slot->errors++;
@@ -158,11 +158,9 @@ void record_connection(conn_t *c, const char *err_phase, const char *reason)
             }
         }
     }
-    if (t->settings && t->tls_done) {
-        /* SETTINGS that came in with the handshake's last flight counts as 0. */
-        hist_record(&r->phases[PHASE_H2_SETTINGS], clock_span(t->tls_done, t->settings));
-        r->connections_established++;
-    }
+    /* SETTINGS that came in with the handshake's last flight counts as 0. */
+    if (t->settings && t->tls_done) hist_record(&r->phases[PHASE_H2_SETTINGS], clock_span(t->tls_done, t->settings));
+    if (c->ready) r->connections_established++;
     if (t->last_stream_done)
         hist_record(&r->phases[PHASE_CONNECTION], clock_span(t->connect_start, t->last_stream_done));
 }

@@ -264,7 +264,9 @@ int worker_init(worker_t *w, engine_t *e, uint32_t id, uint32_t n_conns, char *e
     h2_mem_init(&w->h2mem);
     w->h2_callbacks = h2_client_callbacks_new();
     w->h2_option = h2_client_option_new(cfg);
-    if (!w->h2_callbacks || !w->h2_option || h2_client_build_nva(cfg, &w->nva, &w->nva_len) < 0) {
+    w->proto = cfg->h1 ? &session_h1 : &session_h2;
+    if (!w->h2_callbacks || !w->h2_option || h2_client_build_nva(cfg, &w->nva, &w->nva_len) < 0 ||
+        (cfg->h1 && h1_request_build(cfg, &w->h1_request, &w->h1_request_len) < 0)) {
         snprintf(err, errlen, "out of memory setting up HTTP/2");
         return -1;
     }
@@ -384,6 +386,7 @@ void worker_free(worker_t *w)
     slowest_free(&w->slowest);
     events_writer_free(&w->events);
     free(w->nva);
+    free(w->h1_request);
     ticket_store_free(&w->tickets);
     if (w->h2_callbacks) nghttp2_session_callbacks_del(w->h2_callbacks);
     if (w->cfg) h2_mem_free(&w->h2mem); /* every session is gone by now */

@@ -11,7 +11,9 @@
 #include "engine/conn.h"
 #include "engine/engine.h"
 #include "engine/schedule.h"
+#include "layers/h1_client.h"
 #include "layers/h2_mem.h"
+#include "layers/session.h"
 #include "layers/tls_bio.h"
 #include "layers/tls_mem.h"
 #include "layers/ticket_store.h"
@@ -34,8 +36,11 @@ typedef struct worker {
     nghttp2_option *h2_option;
     tls_mem_cache_t tls_mem;  /* OpenSSL's freed blocks, recycled on this worker's thread */
     h2_mem_cache_t h2mem;     /* nghttp2's allocations, recycled per worker; its shared frame buffer */
+    const session_ops_t *proto; /* HTTP/2, or HTTP/1.1 with --h1 */
     nghttp2_nv *nva;          /* request headers, built once */
     size_t nva_len;
+    char *h1_request;         /* --h1: the request text, built once */
+    size_t h1_request_len;
 
     conn_t *conns;
     uint32_t n_conns;
@@ -99,7 +104,6 @@ void worker_unclaim(worker_t *w);
 bool worker_has_work(const worker_t *w);
 /* A slot became idle: reopen it (soon, from the loop) if work remains. */
 void worker_slot_idle(worker_t *w, conn_t *c);
-const char *worker_error_phase(conn_state s);
 /* A pooled connection finished its setup (SETTINGS arrived, or it failed):
  * the ramp may open the next slot. */
 void worker_setup_done(worker_t *w, conn_t *c);

@@ -1,6 +1,7 @@
 /* h2_client.c - nghttp2 client session and its callbacks. */
 #include "layers/h2_client.h"
 #include "layers/h2_mem.h"
+#include "layers/session.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +91,7 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *user)
          * flight took no time of its own: it counts as 0. */
         if (!(f->hd.flags & NGHTTP2_FLAG_ACK) && !c->t.settings) {
             c->t.settings = c->in_setup_batch ? c->t.tls_done : c->t_last_read;
+            c->ready = true;
             worker_setup_done(c->w, c);
         }
         break;
@@ -299,7 +301,7 @@ int h2_client_build_nva(const run_config_t *cfg, nghttp2_nv **out, size_t *len)
     return 0;
 }
 
-int h2_client_start(conn_t *c)
+static int h2_start(conn_t *c)
 {
     worker_t *w = c->w;
     /* nghttp2 allocates through the worker's block cache, and serialises
@@ -322,7 +324,7 @@ int h2_client_start(conn_t *c)
     return 0;
 }
 
-int h2_client_submit(conn_t *c, bool measured, mono_ns intended)
+static int h2_submit(conn_t *c, bool measured, mono_ns intended)
 {
     worker_t *w = c->w;
     stream_t *st = NULL;
@@ -344,3 +346,76 @@ int h2_client_submit(conn_t *c, bool measured, mono_ns intended)
     c->inflight++;
     return 0;
 }
+
+static int h2_recv(conn_t *c, const uint8_t *data, size_t len, char *reason, size_t rlen)
+{
+    c->in_recv = true;
+    ssize_t rv = nghttp2_session_mem_recv(c->h2, data, len);
+    c->in_recv = false;
+    if (rv >= 0) return 0;
+    snprintf(reason, rlen, "HTTP/2 protocol error: %s", nghttp2_strerror((int)rv));
+    return -1;
+}
+
+static const char *h2_eof(conn_t *c)
+{
+    (void)c;
+    return NULL; /* HTTP/2 frames its own ends: EOF completes nothing */
+}
+
+static ssize_t h2_pull(conn_t *c, const uint8_t **data, char *reason, size_t rlen)
+{
+    if (c->h2_preface) {
+        /* Taken out of nghttp2 when the session was created (h2_start). */
+        static const uint8_t magic[] = NGHTTP2_CLIENT_MAGIC;
+        c->h2_preface = false;
+        *data = magic;
+        return NGHTTP2_CLIENT_MAGIC_LEN;
+    }
+    ssize_t len = nghttp2_session_mem_send(c->h2, data);
+    if (len >= 0) return len;
+    snprintf(reason, rlen, "HTTP/2 error: %s", nghttp2_strerror((int)len));
+    return -1;
+}
+
+static bool h2_want_write(const conn_t *c)
+{
+    return c->h2_preface || nghttp2_session_want_write(c->h2);
+}
+
+static void h2_terminate(conn_t *c)
+{
+    nghttp2_session_terminate_session(c->h2, NGHTTP2_NO_ERROR);
+}
+
+static void h2_cancel(conn_t *c, stream_t *st)
+{
+    nghttp2_submit_rst_stream(c->h2, NGHTTP2_FLAG_NONE, st->id, NGHTTP2_CANCEL);
+}
+
+static void h2_detach(conn_t *c, stream_t *st)
+{
+    nghttp2_session_set_stream_user_data(c->h2, st->id, NULL);
+}
+
+static void h2_end(conn_t *c)
+{
+    if (c->h2) nghttp2_session_del(c->h2);
+    c->h2 = NULL;
+    c->h2_preface = false;
+}
+
+const session_ops_t session_h2 = {
+    .alpn = "h2",
+    .ready_at_start = false,
+    .start = h2_start,
+    .submit = h2_submit,
+    .recv = h2_recv,
+    .eof = h2_eof,
+    .pull = h2_pull,
+    .want_write = h2_want_write,
+    .terminate = h2_terminate,
+    .cancel = h2_cancel,
+    .detach = h2_detach,
+    .end = h2_end,
+};

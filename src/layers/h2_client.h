@@ -1,6 +1,7 @@
-/* h2_client.h - the HTTP/2 session on top of a TLS connection (nghttp2).
- * Callbacks only mark what happened; the connection state machine decides
- * what to do next once a read batch is processed. */
+/* h2_client.h - the HTTP/2 session on top of a TLS connection (nghttp2),
+ * as session_h2 (session.h). Callbacks only mark what happened; the
+ * connection state machine decides what to do next once a read batch is
+ * processed. */
 #ifndef TLSPROF_H2_CLIENT_H
 #define TLSPROF_H2_CLIENT_H
 
@@ -20,11 +21,5 @@ nghttp2_session_callbacks *h2_client_callbacks_new(void);
 nghttp2_option *h2_client_option_new(const run_config_t *cfg);
 /* Request headers built once per worker from the config (no per-request allocation). */
 int h2_client_build_nva(const run_config_t *cfg, nghttp2_nv **nva, size_t *len);
-
-/* Create the session, queue the preface and SETTINGS; conn_flush must run
- * before any other session of the worker sends (h2_mem.h). 0 or -1. */
-int h2_client_start(struct conn *c);
-/* Submit one request; returns the stream slot or NULL. */
-int h2_client_submit(struct conn *c, bool measured, mono_ns intended);
 
 #endif

@@ -52,6 +52,7 @@ static conn_t make_conn(worker_t *w, mono_ns base)
     c.t.server_finished = base + 600000;
     c.t.tls_done = base + 900000;
     c.t.settings = base + 900000; /* arrived with the handshake: 0 */
+    c.ready = true;               /* and with it, the connection is established */
     c.t.last_stream_done = base + 2000000;
     c.t.tls_cpu_ns = 123456;
     c.tls.version = "TLSv1.3";
@@ -111,6 +112,7 @@ static void test_failed_connection(void **state)
     worker_t *w = make_worker();
     conn_t c = make_conn(w, 1000);
     c.t.tls_done = c.t.settings = c.t.last_stream_done = 0;
+    c.ready = false;
     c.t.server_hello = c.t.server_finished = 0;
     c.tls.offered_ticket = true;
     record_connection(&c, "tls_handshake", "certificate verify failed: self-signed certificate");
@@ -128,6 +130,7 @@ static void test_failed_connection(void **state)
     conn_t d = make_conn(w, 1000);
     d.t.tcp_up = d.t.tls_start = d.t.server_hello = d.t.server_finished = 0;
     d.t.tls_done = d.t.settings = d.t.last_stream_done = 0;
+    d.ready = false;
     record_connection(&d, "tcp_connect", "ECONNREFUSED");
     assert_int_equal(r->phases[PHASE_TCP_CONNECT].count, 1);
     assert_int_equal(r->connections_failed, 2);
