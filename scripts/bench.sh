@@ -7,9 +7,11 @@
 # h2load alternately (A B A B ...) and prints medians and tlsprof/h2load
 # ratios:
 #   1. pooled    -c 50 -m 10 -n N: requests/s, client CPU s per 10,000 requests
-#   2. fresh     one TLS 1.3 connection per request, 64 at a time:
-#                connections/s, client CPU per connection, and that CPU against
-#                the bare OpenSSL handshake floor (scripts/handshake_floor.c)
+#   2. fresh     one TLS 1.3 connection per request, 64 at a time, tlsprof
+#                over HTTP/2 and over HTTP/1.1 (--h1 --close server: the same
+#                work as h2load --h1): connections/s, client CPU per
+#                connection, and that CPU against the bare OpenSSL handshake
+#                floor (scripts/handshake_floor.c)
 #   3. memory    peak RSS with IDLE pooled connections open at once, per connection
 #   4. overhead  the pooled run with --events FILE --html FILE vs without
 #   5. allocs    malloc calls per request (scripts/malloc_count.c, LD_PRELOAD)
@@ -21,7 +23,7 @@
 #          [--idle N] [--idle-sleep S] [--alloc N] [--port P] [--pin]
 #          [--perf DIR] [--only STEPS] [--no-build] [--keep]
 #   --quick        2 rounds and smaller runs (about a minute)
-#   --rounds R     A/B rounds per comparison (default 3)
+#   --rounds R     A/B rounds per comparison (default 5)
 #   --requests N   pooled requests per run (default 200000)
 #   --fresh N      fresh connections per run (default 10000)
 #   --idle N       idle pooled connections for the memory step (default 10000)
@@ -38,7 +40,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
 
-rounds=3 requests=200000 fresh_n=10000 idle_n=10000 idle_sleep=15 alloc_n=20000
+rounds=5 requests=200000 fresh_n=10000 idle_n=10000 idle_sleep=15 alloc_n=20000
 port="" pin=0 perf_dir="" only="pooled,fresh,memory,overhead,allocs" build=1 keep=0
 usage() { sed -n '/^# Usage/,/^# Environment/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
@@ -250,11 +252,17 @@ if want pooled; then
 fi
 
 # ---- 2. fresh ----------------------------------------------------------------
+# Three clients per round: tlsprof over HTTP/2 (its default: the client closes
+# first), tlsprof over HTTP/1.1 with the server closing first, and h2load,
+# which reconnects per request only over HTTP/1.1 with "Connection: close":
+# the second is the same work as h2load's, protocol and close pattern alike.
 fresh_args=("$url" -k --mode fresh -c 64 -n "$fresh_n" -q)
+fresh_h1_args=("$url" -k --h1 --close server --mode fresh -c 64 -n "$fresh_n" -q)
 fresh_h2=("$h2load" --h1 -H 'Connection: close' -c 64 -n "$fresh_n" "$url")
 if want fresh; then
   echo "-- fresh: one connection per request, 64 at a time, $fresh_n connections; floor: handshake_floor -n 2000 --insecure"
-  tp_rate=() tp_cpu=() h2_rates=() h2_cpu=() fl_full=() fl_res=() tp_res=() tp_hs=()
+  echo "   tlsprof h2: HTTP/2, client closes; tlsprof h1: --h1 --close server (as h2load --h1 -H 'Connection: close')"
+  tp_rate=() tp_cpu=() t1_rate=() t1_cpu=() h2_rates=() h2_cpu=() fl_full=() fl_res=() tp_res=() tp_hs=()
   for r in $(seq "$rounds"); do
     timed "fresh-tp-$r" "$tlsprof" "${fresh_args[@]}" --json "$tmp/fresh-tp-$r.json" || die_run tlsprof "fresh-tp-$r"
     tp_check "fresh-tp-$r" "$fresh_n"
@@ -262,31 +270,41 @@ if want fresh; then
     tp_cpu+=("$(calc "$(cpu_of "fresh-tp-$r") / $fresh_n * 1e6" 1)")
     tp_res+=("$(tp_json "fresh-tp-$r" '(.phases.tls_handshake_resumed.count // 0) / .phases.tls_handshake.count')")
     tp_hs+=("$(tp_json "fresh-tp-$r" .phases.tls_client_cpu.mean_us)")
+    timed "fresh-t1-$r" "$tlsprof" "${fresh_h1_args[@]}" --json "$tmp/fresh-t1-$r.json" || die_run tlsprof "fresh-t1-$r"
+    tp_check "fresh-t1-$r" "$fresh_n"
+    t1_rate+=("$(tp_json "fresh-t1-$r" .summary.connections_per_s)")
+    t1_cpu+=("$(calc "$(cpu_of "fresh-t1-$r") / $fresh_n * 1e6" 1)")
     timed "fresh-h2-$r" "${fresh_h2[@]}" || die_run h2load "fresh-h2-$r"
     h2_check "fresh-h2-$r" "$fresh_n"
     h2_rates+=("$(h2_rate "fresh-h2-$r")") h2_cpu+=("$(calc "$(cpu_of "fresh-h2-$r") / $fresh_n * 1e6" 1)")
     "${client_cpu[@]}" "$floor" -n 2000 --insecure --json >"$tmp/floor-$r.json"
     fl_full+=("$(jq .full.client_cpu_us.mean "$tmp/floor-$r.json")")
     fl_res+=("$(jq .resumed.client_cpu_us.mean "$tmp/floor-$r.json")")
-    printf '   round %d: tlsprof %5.0f conn/s %4.0f us CPU/conn (%2.0f%% resumed, in handshake calls %3.0f us, server %3s%% busy) | h2load %5.0f conn/s %4.0f us (server %3s%% busy) | floor full %3.0f resumed %3.0f us\n' \
+    printf '   round %d: tlsprof h2 %5.0f conn/s %4.0f us (%2.0f%% resumed, handshake calls %3.0f us, server %3s%%) | tlsprof h1 %5.0f conn/s %4.0f us (server %3s%%) | h2load %5.0f conn/s %4.0f us (server %3s%%) | floor full %3.0f resumed %3.0f us\n' \
       "$r" "${tp_rate[-1]}" "${tp_cpu[-1]}" "$(calc "${tp_res[-1]} * 100" 0)" "${tp_hs[-1]}" "$(server_busy "fresh-tp-$r")" \
+      "${t1_rate[-1]}" "${t1_cpu[-1]}" "$(server_busy "fresh-t1-$r")" \
       "${h2_rates[-1]}" "${h2_cpu[-1]}" "$(server_busy "fresh-h2-$r")" "${fl_full[-1]}" "${fl_res[-1]}"
   done
-  a=$(median "${tp_rate[@]}") b=$(median "${h2_rates[@]}")
-  ratio=$(calc "$a / $b")
-  row "fresh connections/s" "$(calc "$a" 0)" "$(calc "$b" 0)" "$ratio" ">= 1.00"
-  target "fresh conn/s ≥ h2load" "$(le 1 "$ratio")" "ratio $ratio"
-  a=$(median "${tp_cpu[@]}") b=$(median "${h2_cpu[@]}")
-  row "fresh client CPU us / connection" "$a" "$b" "$(calc "$a / $b")" "-"
+  b=$(median "${h2_rates[@]}")
+  a1=$(median "${t1_rate[@]}") ratio1=$(calc "$a1 / $b")
+  row "fresh conn/s, HTTP/1.1 (same work)" "$(calc "$a1" 0)" "$(calc "$b" 0)" "$ratio1" ">= 1.00"
+  a=$(median "${tp_rate[@]}") ratio=$(calc "$a / $b")
+  row "fresh conn/s, tlsprof over HTTP/2" "$(calc "$a" 0)" "$(calc "$b" 0)" "$ratio" "info"
+  target "fresh conn/s ≥ h2load" "$(le 1 "$ratio1")" "ratio $ratio1 over HTTP/1.1 as h2load; $ratio with tlsprof over HTTP/2"
+  b=$(median "${h2_cpu[@]}")
+  a1=$(median "${t1_cpu[@]}")
+  row "fresh client CPU us/conn, HTTP/1.1" "$a1" "$b" "$(calc "$a1 / $b")" "-"
+  a=$(median "${tp_cpu[@]}")
+  row "fresh client CPU us/conn, HTTP/2" "$a" "$b" "$(calc "$a / $b")" "-"
   # The floor for tlsprof's own mix of full and resumed handshakes.
   res=$(median "${tp_res[@]}") ff=$(median "${fl_full[@]}") fr=$(median "${fl_res[@]}")
   fmix=$(calc "$res * $fr + (1 - $res) * $ff" 1)
-  ratio=$(calc "$a / $fmix")
-  row "fresh CPU/conn vs floor (tlsprof's mix)" "$a" "floor $fmix" "$ratio" "<= 1.15"
-  target "fresh CPU/conn ≤ 1.15× floor" "$(le "$ratio" 1.15)" "ratio $ratio; $(calc "$res * 100" 0)% resumed, floor full $ff us, resumed $fr us"
+  ratio=$(calc "$a1 / $fmix")
+  row "fresh CPU/conn (HTTP/1.1) vs floor" "$a1" "floor $fmix" "$ratio" "<= 1.15"
+  target "fresh CPU/conn ≤ 1.15× floor" "$(le "$ratio" 1.15)" "ratio $ratio over HTTP/1.1, $(calc "$a / $fmix") over HTTP/2; $(calc "$res * 100" 0)% resumed, floor full $ff us, resumed $fr us"
   hs=$(calc "$(median "${tp_hs[@]}")" 1)
   row "  handshake calls only (tls_client_cpu)" "$hs" "floor $fmix" "$(calc "$hs / $fmix")" "info"
-  row "  vs floor if all resumed (as h2load)" "$a" "floor $fr" "$(calc "$a / $fr")" "info"
+  row "  h2load vs floor" "$b" "floor $fmix" "$(calc "$b / $fmix")" "info"
 fi
 
 # ---- 3. memory ---------------------------------------------------------------

@@ -635,15 +635,21 @@ static void do_handshake(conn_t *c)
 static void on_connected(conn_t *c)
 {
     worker_t *w = c->w;
-    int err = tcp_connect_result(c->fd);
-    if (err) {
-        conn_end(c, "tcp_connect", tcp_errno_reason(err));
-        return;
-    }
-    c->t.tcp_up = clock_now();
-    c->local_port = tcp_local_port(c->fd);
+    mono_ns now = clock_now();
+    /* One TCP_INFO read says both that the connection is up (ESTABLISHED:
+     * no SO_ERROR needed) and how many SYNs it took. */
     tcp_snapshot_t at_connect;
-    if (tcp_snapshot_read(c->fd, &at_connect) == 0) c->syn_retransmits = tcp_syn_retransmits_at_connect(&at_connect);
+    bool info = tcp_snapshot_read(c->fd, &at_connect) == 0;
+    if (!info || at_connect.state != TCP_ESTABLISHED) {
+        int err = tcp_connect_result(c->fd);
+        if (err) {
+            conn_end(c, "tcp_connect", tcp_errno_reason(err));
+            return;
+        }
+    }
+    c->t.tcp_up = now;
+    c->local_port = tcp_local_port(c->fd);
+    if (info) c->syn_retransmits = tcp_syn_retransmits_at_connect(&at_connect);
     char reason[160];
     if (tls_client_attach(c, reason, sizeof reason) < 0) {
         conn_end(c, "tls_handshake", reason);

@@ -67,6 +67,7 @@ void results_merge(results_t *d, const results_t *s)
 
     d->tcp.retransmits_total += s->tcp.retransmits_total;
     d->tcp.connections_with_retransmits += s->tcp.connections_with_retransmits;
+    d->tcp.retransmits_spurious += s->tcp.retransmits_spurious;
     d->tcp.syn_retransmits += s->tcp.syn_retransmits;
     d->tcp.syn_retransmits_inferred += s->tcp.syn_retransmits_inferred;
     hist_merge(&d->tcp.rtt, &s->tcp.rtt);

@@ -26,6 +26,7 @@ typedef struct early_data_stats {
 typedef struct tcp_stats {
     uint64_t retransmits_total;
     uint64_t connections_with_retransmits;
+    uint64_t retransmits_spurious; /* of retransmits_total: D-SACKed, the receiver had them */
     uint64_t syn_retransmits;
     uint64_t syn_retransmits_inferred;
     hist_t rtt;              /* ns */

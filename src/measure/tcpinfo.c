@@ -43,6 +43,7 @@ int tcp_snapshot_read(int fd, tcp_snapshot_t *out)
     out->segs_out = ti.tcpi_segs_out;
     out->segs_in = ti.tcpi_segs_in;
     out->bytes_retrans = ti.tcpi_bytes_retrans;
+    out->dsack_dups = ti.tcpi_dsack_dups;
     return 0;
 }
 
@@ -104,11 +105,12 @@ json_t *tcp_snapshot_to_json(const tcp_snapshot_t *s)
 {
     /* min_rtt is ~0U until the first RTT sample: report "no sample", not 4295 s. */
     json_t *min_rtt = s->min_rtt_us == UINT32_MAX ? json_null() : json_integer(s->min_rtt_us);
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:o, s:I, s:I, s:I}", "rtt_us",
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:o, s:I, s:I, s:I, s:I}", "rtt_us",
                      (json_int_t)s->rtt_us, "rttvar_us", (json_int_t)s->rttvar_us, "retransmits",
                      (json_int_t)s->total_retrans, "lost", (json_int_t)s->lost, "syn_retransmits",
                      (json_int_t)s->syn_retransmits, "snd_cwnd", (json_int_t)s->snd_cwnd,
                      "reordering", (json_int_t)s->reordering, "state", tcp_state_name(s->state),
                      "min_rtt_us", min_rtt, "rto_us", (json_int_t)s->rto_us, "retransmits_now",
-                     (json_int_t)s->retransmits, "bytes_retrans", (json_int_t)s->bytes_retrans);
+                     (json_int_t)s->retransmits, "bytes_retrans", (json_int_t)s->bytes_retrans,
+                     "dsack_dups", (json_int_t)s->dsack_dups);
 }

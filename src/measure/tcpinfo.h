@@ -41,6 +41,8 @@ typedef struct tcp_snapshot {
     uint32_t segs_out;   /* segments sent, retransmissions included */
     uint32_t segs_in;
     uint64_t bytes_retrans; /* payload bytes retransmitted (kernel >= 4.19, else 0) */
+    uint32_t dsack_dups;    /* D-SACKs received: retransmissions the receiver already had,
+                               i.e. spurious (kernel >= 5.1, else 0) */
     /* Set by the caller from a snapshot taken at connect completion
      * (tcp_syn_retransmits_at_connect); tcp_snapshot_read leaves it 0. */
     uint32_t syn_retransmits;
@@ -81,7 +83,7 @@ const char *tcp_state_name(uint32_t state);
 /* The event-log `tcp_info` object (docs/report-format.md):
  * {rtt_us, rttvar_us, retransmits (= total_retrans, SYNs included), lost,
  *  syn_retransmits, snd_cwnd, reordering} plus state (name), min_rtt_us,
- * rto_us, retransmits_now (the current RTO run), bytes_retrans.
+ * rto_us, retransmits_now (the current RTO run), bytes_retrans, dsack_dups.
  * Returns a new reference, or NULL when out of memory. */
 json_t *tcp_snapshot_to_json(const tcp_snapshot_t *s);
 

@@ -168,9 +168,9 @@ static json_t *compare_tcp(const report_t *a, const report_t *b, json_t *signifi
 {
     const json_t *ra = a->root, *rb = b->root;
     json_t *o = json_object();
-    const char *keys[] = {"retransmits_total", "connections_with_retransmits", "syn_retransmits",
-                          "syn_retransmits_inferred"};
-    for (size_t i = 0; i < 4; i++)
+    const char *keys[] = {"retransmits_total", "connections_with_retransmits", "retransmits_spurious",
+                          "syn_retransmits", "syn_retransmits_inferred"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         json_object_set_new(o, keys[i], pair(at(ra, "tcp", keys[i]), at(rb, "tcp", keys[i])));
     json_object_set_new(o, "time_wait_peak",
                         pair(json_object_get(at(ra, "tcp", "time_wait"), "peak"),

@@ -12,6 +12,13 @@
 #define SLOW_FACTOR 3
 #define SLOW_FLOOR_NS 5000000ull /* 5 ms */
 
+/* Every retransmission of the connection came back D-SACKed: the receiver
+ * had the data already, nothing was lost on the way. */
+static bool all_spurious(const conn_story_t *s)
+{
+    return s->tcp_ok && s->tcp.total_retrans > 0 && s->tcp.dsack_dups >= s->tcp.total_retrans;
+}
+
 static void add(json_t *arr, const char *hint, const char *evidence)
 {
     json_t *o = json_object();
@@ -76,7 +83,7 @@ void story_hints(const conn_story_t *s, const hint_baseline_t *b, json_t *arr)
         uint64_t base = s->tls.resumed ? b->tls_resumed_p50 : b->tls_full_p50;
         uint32_t retrans = s->tcp_ok ? s->tcp.total_retrans : 0;
         if (base && slow(hs, base)) {
-            if (retrans > 0) {
+            if (retrans > 0 && !all_spurious(s)) {
                 snprintf(ev, sizeof ev,
                          "tls_handshake %.1f ms vs median %.2f ms; %u TCP retransmit(s) on this "
                          "connection",
@@ -84,12 +91,10 @@ void story_hints(const conn_story_t *s, const hint_baseline_t *b, json_t *arr)
                 add(arr, "handshake delayed by packet loss (TCP retransmits)", ev);
             } else if (s->tcp_ok) {
                 uint64_t sh = t->server_hello ? clock_span(t->tls_start, t->server_hello) : 0;
-                snprintf(ev, sizeof ev,
-                         "%s handshake %.1f ms vs median %.2f ms; ServerHello after %.1f ms; no "
-                         "TCP retransmits; "
-                         "rtt %.2f ms",
-                         s->tls.resumed ? "resumed" : "full", ms(hs), ms(base), ms(sh),
-                         s->tcp.rtt_us / 1000.0);
+                char loss[64] = "no TCP retransmits";
+                if (retrans) snprintf(loss, sizeof loss, "%u spurious (D-SACKed) retransmit(s), no loss", retrans);
+                snprintf(ev, sizeof ev, "%s handshake %.1f ms vs median %.2f ms; ServerHello after %.1f ms; %s; rtt %.2f ms",
+                         s->tls.resumed ? "resumed" : "full", ms(hs), ms(base), ms(sh), loss, s->tcp.rtt_us / 1000.0);
                 add(arr,
                     "server-side TLS cost or CPU saturation (slow handshake with no packet loss)",
                     ev);
@@ -106,9 +111,15 @@ void story_hints(const conn_story_t *s, const hint_baseline_t *b, json_t *arr)
     }
 
     if (s->tcp_ok && s->tcp.total_retrans > 0 && !json_array_size(arr)) {
-        snprintf(ev, sizeof ev, "TCP_INFO: %u retransmit(s), %u lost, rtt %.2f ms",
-                 s->tcp.total_retrans, s->tcp.lost, s->tcp.rtt_us / 1000.0);
-        add(arr, "packet loss on this connection", ev);
+        snprintf(ev, sizeof ev, "TCP_INFO: %u retransmit(s), %u of them D-SACKed, %u lost, rtt %.2f ms",
+                 s->tcp.total_retrans, s->tcp.dsack_dups, s->tcp.lost, s->tcp.rtt_us / 1000.0);
+        if (all_spurious(s))
+            add(arr,
+                "spurious retransmissions, not loss: every one was D-SACKed (the receiver had the "
+                "data), so ACKs came late: a delayed ACK or a busy receiver",
+                ev);
+        else
+            add(arr, "packet loss on this connection", ev);
     }
 
     if (s->streams_failed) {

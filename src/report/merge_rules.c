@@ -255,7 +255,8 @@ RULES(static, merge_rules_time_wait, R(NULL, MK_FIRST), R("before", MK_SUM), R("
 /* rtt_us and retransmits_per_connection are histograms, merged by merge.c;
  * ephemeral_ports describes one machine's settings: first input's. */
 RULES(, merge_rules_tcp, R(NULL, MK_FIRST), R("retransmits_total", MK_SUM),
-      R("connections_with_retransmits", MK_SUM), R("syn_retransmits", MK_SUM),
+      R("connections_with_retransmits", MK_SUM), R("retransmits_spurious", MK_SUM),
+      R("syn_retransmits", MK_SUM),
       R("syn_retransmits_inferred", MK_SUM), SUB("time_wait", merge_rules_time_wait),
       R("ephemeral_ports", MK_FIRST), R("system_deltas", MK_MAP));
 

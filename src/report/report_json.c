@@ -146,6 +146,7 @@ static json_t *tcp_json(const results_t *r, const json_t *kernel)
     const tcp_stats_t *t = &r->tcp;
     json_object_set_new(o, "retransmits_total", json_integer((json_int_t)t->retransmits_total));
     json_object_set_new(o, "connections_with_retransmits", json_integer((json_int_t)t->connections_with_retransmits));
+    json_object_set_new(o, "retransmits_spurious", json_integer((json_int_t)t->retransmits_spurious));
     json_object_set_new(o, "syn_retransmits", json_integer((json_int_t)t->syn_retransmits));
     json_object_set_new(o, "syn_retransmits_inferred", json_integer((json_int_t)t->syn_retransmits_inferred));
     json_object_set_new(o, STATS_TCP_RTT, phase_stats_json(&t->rtt, STATS_NS_PER_US));

@@ -104,9 +104,13 @@ static void print_tcp(FILE *f, const json_t *tcp)
 {
     if (!tcp) return;
     fprintf(f, "\nTCP (per connection, from TCP_INFO)\n");
-    fprintf(f, "  retransmits %.0f on %.0f connections; SYN retransmits %.0f (+%.0f inferred from connect >= 1 s)\n",
-            num(tcp, "retransmits_total"), num(tcp, "connections_with_retransmits"), num(tcp, "syn_retransmits"),
-            num(tcp, "syn_retransmits_inferred"));
+    char spurious[120] = "";
+    if (num(tcp, "retransmits_spurious") > 0)
+        snprintf(spurious, sizeof spurious, " (%.0f spurious: D-SACKed, the receiver already had them)",
+                 num(tcp, "retransmits_spurious"));
+    fprintf(f, "  retransmits %.0f on %.0f connections%s; SYN retransmits %.0f (+%.0f inferred from connect >= 1 s)\n",
+            num(tcp, "retransmits_total"), num(tcp, "connections_with_retransmits"), spurious,
+            num(tcp, "syn_retransmits"), num(tcp, "syn_retransmits_inferred"));
     const json_t *rtt = json_object_get(tcp, "rtt_us");
     if (rtt && num(rtt, "count") > 0) {
         char a[32], b[32];

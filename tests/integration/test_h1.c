@@ -266,7 +266,9 @@ static void test_early_data(void **state)
     assert_true(jnum(r.report, "phases.ttfb_0rtt.count") == 19);
     log_facts_t f = read_log(&n, 20);
     assert_int_equal(f.http11_200, 20);
-    assert_int_equal(f.early, 19);
+    /* nginx's $ssl_early_data is "1" only for requests it handled before
+     * the handshake completed, a race with our Finished: some, at most 19. */
+    assert_true(f.early >= 1 && f.early <= 19);
     run_result_free(&r);
     stop_logged(&n);
 }

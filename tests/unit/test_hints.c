@@ -102,6 +102,30 @@ static void slow_handshake_split_by_retransmits(void **state)
     assert_null(strstr(hints_of(&s), "server-side"));
 }
 
+/* Retransmissions the receiver D-SACKed were spurious: late ACKs, not loss. */
+static void spurious_retransmits_are_not_loss(void **state)
+{
+    (void)state;
+    conn_story_t s = story(0, 2); /* a normal handshake */
+    s.tcp.total_retrans = 4;
+    const char *h = hints_of(&s);
+    assert_non_null(strstr(h, "packet loss on this connection"));
+    s.tcp.dsack_dups = 3; /* one may have been a real loss */
+    assert_non_null(strstr(hints_of(&s), "packet loss on this connection"));
+    s.tcp.dsack_dups = 4;
+    h = hints_of(&s);
+    assert_null(strstr(h, "packet loss"));
+    assert_non_null(strstr(h, "spurious retransmissions, not loss"));
+    assert_non_null(strstr(h, "4 retransmit(s), 4 of them D-SACKed"));
+    /* A slow handshake with only spurious retransmissions: not loss either. */
+    s = story(0, 40);
+    s.tcp.total_retrans = s.tcp.dsack_dups = 2;
+    h = hints_of(&s);
+    assert_null(strstr(h, "delayed by packet loss"));
+    assert_null(strstr(h, "packet loss on this connection"));
+    assert_non_null(strstr(h, "2 spurious (D-SACKed) retransmit(s), no loss"));
+}
+
 static void failure_is_stated(void **state)
 {
     (void)state;
@@ -118,6 +142,7 @@ int main(void)
         cmocka_unit_test(syn_retransmit_named_with_count),
         cmocka_unit_test(rejected_ticket),
         cmocka_unit_test(slow_handshake_split_by_retransmits),
+        cmocka_unit_test(spurious_retransmits_are_not_loss),
         cmocka_unit_test(failure_is_stated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
