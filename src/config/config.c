@@ -183,7 +183,9 @@ static int parse_header(run_config_t *c, const char *s, char *err, size_t errlen
     for (size_t i = 0; i < sizeof forbidden / sizeof forbidden[0]; i++) {
         if (!strcmp(h->name, forbidden[i])) {
             snprintf(err, errlen,
-                     "--header %s: not allowed in HTTP/2 (the :authority comes from the URL)", h->name);
+                     "--header %s: not allowed (HTTP/2 forbids connection-specific headers; tlsprof sets the "
+                     "host from the URL and the connection's framing itself)",
+                     h->name);
             return -1;
         }
     }

@@ -524,7 +524,8 @@ static const char *alpn_problem(const conn_t *c)
                    : "ALPN: server selected no protocol (server does not speak h2)";
     }
     if (!got) return NULL;
-    return "ALPN: server selected h2, not http/1.1";
+    return !strcmp(got, "h2") ? "ALPN: server selected h2, not http/1.1"
+                              : "ALPN: server selected another protocol, not http/1.1";
 }
 
 int conn_session_start(conn_t *c)

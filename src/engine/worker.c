@@ -267,7 +267,7 @@ int worker_init(worker_t *w, engine_t *e, uint32_t id, uint32_t n_conns, char *e
     w->proto = cfg->h1 ? &session_h1 : &session_h2;
     if (!w->h2_callbacks || !w->h2_option || h2_client_build_nva(cfg, &w->nva, &w->nva_len) < 0 ||
         (cfg->h1 && h1_request_build(cfg, &w->h1_request, &w->h1_request_len) < 0)) {
-        snprintf(err, errlen, "out of memory setting up HTTP/2");
+        snprintf(err, errlen, "out of memory setting up the HTTP session");
         return -1;
     }
     w->res = malloc(sizeof *w->res);

@@ -66,6 +66,7 @@ static int h1_submit(conn_t *c, bool measured, mono_ns intended)
     h->st = st;
     h->send = true;
     h->discard = false;
+    h->rx = 0;
     h1p_init(&h->parser, c->w->cfg->head);
     c->inflight++;
     return 0;
@@ -81,6 +82,7 @@ static void complete(conn_t *c)
     st->bytes = h->parser.body_bytes;
     st->t_done = c->t_last_read;
     c->t.last_stream_done = st->t_done;
+    h->served++;
     if (h->parser.close) c->goaway = c->server_closes = true; /* no more requests here */
     record_stream_ok(c, st);
 }
@@ -94,6 +96,7 @@ static int h1_recv(conn_t *c, const uint8_t *data, size_t len, char *reason, siz
         snprintf(reason, rlen, "HTTP/1.1: %zu bytes from the server with no request outstanding", len);
         return -1;
     }
+    h->rx += len;
     size_t used = h1p_feed(&h->parser, data, len);
     if (h->parser.headers_seen && !st->t_headers) {
         st->t_headers = c->t_last_read;
@@ -112,10 +115,31 @@ static int h1_recv(conn_t *c, const uint8_t *data, size_t len, char *reason, siz
     return 0;
 }
 
+/* RFC 9110 9.2.2: safe to send again when the server may not have seen it. */
+static bool idempotent(const char *method)
+{
+    static const char *const ok[] = {"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        if (!strcmp(method, ok[i])) return true;
+    return false;
+}
+
 static const char *h1_eof(conn_t *c)
 {
     h1_conn_t *h = &c->h1;
     if (!h->st || h->discard) return NULL;
+    if (h->served && !h->rx && idempotent(c->w->cfg->method)) {
+        /* A kept-alive connection the server closed just as the request
+         * left (its idle timeout): not one byte of an answer, so the
+         * request goes again, on another connection, as browsers do. A
+         * fresh connection's first request is never retried: a server
+         * that closes without answering must show as an error. */
+        stream_t *st = h->st;
+        h->st = NULL;
+        h1p_free(&h->parser);
+        record_stream_retry(c, st);
+        return NULL;
+    }
     h1p_eof(&h->parser);
     if (h->parser.state == H1P_DONE) {
         complete(c); /* a body that ends with the connection */

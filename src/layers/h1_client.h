@@ -18,6 +18,8 @@ typedef struct h1_conn {
     int32_t next_id;   /* stream ids, as HTTP/2 would number them: 1, 3, 5 ... */
     bool send;         /* the request text is still to be handed out (pull) */
     bool discard;      /* the request was given up on: drop what arrives for it */
+    uint32_t served;   /* responses completed on this connection */
+    uint64_t rx;       /* bytes received for the request in flight */
 } h1_conn_t;
 
 /* The request every connection of a worker sends, built once from the

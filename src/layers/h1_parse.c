@@ -74,7 +74,7 @@ static void status_line(h1_parser_t *p, const char *s, size_t n)
     /* HTTP/1.0 closes unless told otherwise (a keep-alive header below). */
     p->close = s[7] == '0';
     p->content_length = -1;
-    p->chunked = false;
+    p->chunked = p->te = false;
     p->header_bytes = 0;
     p->state = H1P_HEADERS;
 }
@@ -113,6 +113,7 @@ static void header_field(h1_parser_t *p, const char *s, size_t n)
         /* chunked must be the last coding; any other framing ends with the
          * connection (RFC 9112 6.3). */
         p->chunked = has_token(v, vn, "chunked", true);
+        p->te = true;
         if (!p->chunked) p->close = true;
     } else if (nl == 10 && !strncasecmp(s, "connection", 10)) {
         if (has_token(v, vn, "close", false)) p->close = true;
@@ -136,6 +137,10 @@ static void end_of_headers(h1_parser_t *p)
     } else if (p->chunked) {
         p->state = H1P_CHUNK_SIZE;
         if (p->content_length >= 0) p->close = true; /* both: a smuggling smell, do not reuse */
+    } else if (p->te) {
+        /* Transfer-Encoding without chunked last: the body ends with the
+         * connection, whatever Content-Length says (RFC 9112 6.3). */
+        p->state = H1P_UNTIL_EOF;
     } else if (p->content_length >= 0) {
         p->remaining = (uint64_t)p->content_length;
         p->state = p->remaining ? H1P_BODY : H1P_DONE;

@@ -41,6 +41,7 @@ typedef struct h1_parser {
     uint16_t status;       /* final status (>= 200), or the last 1xx */
     int64_t content_length; /* -1 when absent */
     bool chunked;
+    bool te;               /* a Transfer-Encoding field was present */
     bool close;            /* the server closes after this response */
     uint64_t remaining;    /* bytes left of the body or of the current chunk */
     uint64_t body_bytes;   /* body bytes so far (chunk framing excluded) */

@@ -23,7 +23,8 @@
 struct conn;
 
 /* Room for a Finished flight (with a client certificate chain) and the
- * first requests; beyond it, held bytes are written out and holding goes on. */
+ * first requests; beyond it, what is held is written out and the rest goes
+ * straight to the socket (holding ends). */
 #define TLS_BIO_HOLD (16 * 1024)
 
 /* A BIO on c->fd for c->ssl (NULL when out of memory). */

@@ -42,7 +42,7 @@ typedef struct tcp_snapshot {
     uint32_t segs_in;
     uint64_t bytes_retrans; /* payload bytes retransmitted (kernel >= 4.19, else 0) */
     uint32_t dsack_dups;    /* D-SACKs received: retransmissions the receiver already had,
-                               i.e. spurious (kernel >= 5.1, else 0) */
+                               i.e. spurious (kernel >= 4.19, else 0) */
     /* Set by the caller from a snapshot taken at connect completion
      * (tcp_syn_retransmits_at_connect); tcp_snapshot_read leaves it 0. */
     uint32_t syn_retransmits;

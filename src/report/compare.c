@@ -240,6 +240,16 @@ json_t *compare_reports(const report_t *a, const report_t *b)
         json_array_append_new(warnings, json_string("A and B ran in different modes "
                                                     "(fresh vs pooled): phases are not like for "
                                                     "like"));
+    /* Reports written before --h1 existed have no protocol: HTTP/2. */
+    const json_t *pa = at(a->root, "config", "protocol"), *pb = at(b->root, "config", "protocol");
+    const char *sa = json_is_string(pa) ? json_string_value(pa) : "h2";
+    const char *sb = json_is_string(pb) ? json_string_value(pb) : "h2";
+    if (strcmp(sa, sb)) {
+        json_t *w = json_sprintf("A and B spoke different HTTP versions (%s vs %s): set-up phases and "
+                                 "per-request costs differ by design",
+                                 sa, sb);
+        if (w) json_array_append_new(warnings, w);
+    }
     return json_pack(
         "{s:i, s:o, s:o, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "compare_version", 1, "a",
         side(a), "b", side(b), "rule", SIG_RULE, "significant_changes",

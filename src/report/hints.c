@@ -111,8 +111,9 @@ void story_hints(const conn_story_t *s, const hint_baseline_t *b, json_t *arr)
     }
 
     if (s->tcp_ok && s->tcp.total_retrans > 0 && !json_array_size(arr)) {
+        uint32_t dsacked = s->tcp.dsack_dups < s->tcp.total_retrans ? s->tcp.dsack_dups : s->tcp.total_retrans;
         snprintf(ev, sizeof ev, "TCP_INFO: %u retransmit(s), %u of them D-SACKed, %u lost, rtt %.2f ms",
-                 s->tcp.total_retrans, s->tcp.dsack_dups, s->tcp.lost, s->tcp.rtt_us / 1000.0);
+                 s->tcp.total_retrans, dsacked, s->tcp.lost, s->tcp.rtt_us / 1000.0);
         if (all_spurious(s))
             add(arr,
                 "spurious retransmissions, not loss: every one was D-SACKed (the receiver had the "

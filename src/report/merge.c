@@ -385,6 +385,7 @@ json_t *merge_reports(report_t *const *in, size_t n, json_t *notes)
     }
     note_difference(notes, in, n, "config", "url");
     note_difference(notes, in, n, "config", "mode");
+    note_difference(notes, in, n, "config", "protocol");
     note_difference(notes, in, n, "platform", "arch");
     note_difference(notes, in, n, "platform", "openssl_version");
 

@@ -22,6 +22,8 @@ static json_t *config_json(const run_config_t *c, const engine_t *e)
     snprintf(url, sizeof url, "https://%s%s", c->url.authority, c->url.path);
     json_object_set_new(o, "url", json_string(url));
     json_object_set_new(o, "mode", json_string(mode_name(c->mode)));
+    json_object_set_new(o, "protocol", json_string(c->h1 ? "http/1.1" : "h2"));
+    json_object_set_new(o, "strict_h2", json_boolean(c->strict_h2));
     json_object_set_new(o, "connections", json_integer(c->connections));
     json_object_set_new(o, "requests", json_integer((json_int_t)c->requests));
     json_object_set_new(o, "duration_s", json_real(c->duration_s));

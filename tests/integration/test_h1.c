@@ -13,6 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <openssl/ssl.h>
 
 #include "harness.h"
 
@@ -273,6 +279,133 @@ static void test_early_data(void **state)
     stop_logged(&n);
 }
 
+/* ---- a keep-alive server that drops the second request --------------------
+
+   A small TLS server of our own: it answers the first request of every
+   connection (200, 2 bytes, keep-alive) and closes the connection when the
+   second arrives, without a byte of answer: deterministically what a
+   server's keep-alive timeout does when it fires just as a request leaves.
+   With close_first, it closes on the first request already. */
+typedef struct dropper {
+    SSL_CTX *ctx;
+    int lfd, port;
+    int close_first;
+    int answered, dropped; /* written by the server thread, read after join */
+    pthread_t thread;
+    volatile int stop;
+} dropper_t;
+
+static int read_request(SSL *ssl)
+{
+    char buf[4096];
+    size_t have = 0;
+    while (have < sizeof buf) {
+        int n = SSL_read(ssl, buf + have, (int)(sizeof buf - have));
+        if (n <= 0) return -1;
+        have += (size_t)n;
+        if (have >= 4 && memmem(buf, have, "\r\n\r\n", 4)) return 0;
+    }
+    return -1;
+}
+
+static void *dropper_main(void *arg)
+{
+    dropper_t *d = arg;
+    while (!d->stop) {
+        int fd = accept(d->lfd, NULL, NULL);
+        if (fd < 0) continue; /* the 200 ms accept timeout: look at stop */
+        struct timeval tv = {2, 0};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        SSL *ssl = SSL_new(d->ctx);
+        SSL_set_fd(ssl, fd);
+        if (SSL_accept(ssl) == 1) {
+            for (int nth = 1;; nth++) {
+                if (read_request(ssl) < 0) break;
+                if (nth == 2 || d->close_first) { /* drop it: no answer */
+                    d->dropped++;
+                    break;
+                }
+                const char ok[] = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
+                if (SSL_write(ssl, ok, sizeof ok - 1) <= 0) break;
+                d->answered++;
+            }
+            SSL_shutdown(ssl);
+        }
+        SSL_free(ssl);
+        close(fd);
+    }
+    return NULL;
+}
+
+static void dropper_start(dropper_t *d, const char *dir, int close_first, char *cert, size_t certlen)
+{
+    memset(d, 0, sizeof *d);
+    d->close_first = close_first;
+    char key[600];
+    snprintf(cert, certlen, "%s/cert.pem", dir);
+    snprintf(key, sizeof key, "%s/key.pem", dir);
+    assert_int_equal(make_selfsigned_cert(cert, key), 0);
+    d->ctx = SSL_CTX_new(TLS_server_method());
+    assert_non_null(d->ctx);
+    assert_int_equal(SSL_CTX_use_certificate_file(d->ctx, cert, SSL_FILETYPE_PEM), 1);
+    assert_int_equal(SSL_CTX_use_PrivateKey_file(d->ctx, key, SSL_FILETYPE_PEM), 1);
+    d->lfd = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(d->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(d->lfd, (struct sockaddr *)&a, sizeof a), 0);
+    socklen_t al = sizeof a;
+    getsockname(d->lfd, (struct sockaddr *)&a, &al);
+    d->port = ntohs(a.sin_port);
+    assert_int_equal(listen(d->lfd, 64), 0);
+    struct timeval tv = {0, 200000};
+    setsockopt(d->lfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    assert_int_equal(pthread_create(&d->thread, NULL, dropper_main, d), 0);
+}
+
+static void dropper_stop(dropper_t *d)
+{
+    d->stop = 1;
+    pthread_join(d->thread, NULL);
+    close(d->lfd);
+    SSL_CTX_free(d->ctx);
+}
+
+/* A request a kept-alive connection loses before any answer goes again,
+ * on a new connection; the first request of a connection is never retried. */
+static void test_stale_keepalive_retried(void **state)
+{
+    (void)state;
+    char *dir = make_temp_dir("h1drop");
+    char cert[600];
+    dropper_t d;
+    dropper_start(&d, dir, 0, cert, sizeof cert);
+    run_result_t r;
+    assert_int_equal(run_tlsprof(&r, "run https://127.0.0.1:%d/ --h1 --mode pooled -c 1 -n 5 --cacert %s -q", d.port, cert), 0);
+    dropper_stop(&d);
+    if (r.exit_code != 0) fail_msg("exit %d\n%s\n%s", r.exit_code, r.out, r.err);
+    /* 1 ok on each of 5 connections; the 2nd request of the first 4 was
+     * dropped and sent again. */
+    assert_true(jnum(r.report, "summary.requests_ok") == 5);
+    assert_true(jnum(r.report, "summary.requests_failed") == 0);
+    assert_true(jnum(r.report, "summary.requests_retried") == 4);
+    assert_true(jnum(r.report, "summary.connections_opened") == 5);
+    assert_int_equal(d.answered, 5);
+    assert_int_equal(d.dropped, 4);
+    run_result_free(&r);
+
+    dropper_start(&d, dir, 1, cert, sizeof cert);
+    assert_int_equal(run_tlsprof(&r, "run https://127.0.0.1:%d/ --h1 -n 3 --cacert %s -q", d.port, cert), 0);
+    dropper_stop(&d);
+    assert_int_equal(r.exit_code, 3);
+    assert_true(jnum(r.report, "summary.requests_retried") == 0);
+    assert_true(jnum(r.report, "errors.ttfb.connection closed before the response") == 3);
+    assert_int_equal(d.dropped, 3);
+    run_result_free(&r);
+    rm_rf(dir);
+    free(dir);
+}
+
 static void test_usage_and_alpn(void **state)
 {
     (void)state;
@@ -299,6 +432,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fresh),   cmocka_unit_test(test_pooled),     cmocka_unit_test(test_framing),
         cmocka_unit_test(test_timeout), cmocka_unit_test(test_who_closes), cmocka_unit_test(test_early_data),
+        cmocka_unit_test(test_stale_keepalive_retried),
         cmocka_unit_test(test_usage_and_alpn),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -158,7 +158,7 @@ static void test_bad_options(void **state)
     BAD("--close: expected client, server or rst", "https://h/", "--close", "both");
     BAD("--header 'novalue': expected 'Name: value'", "https://h/", "-H", "novalue");
     BAD("invalid character in header name", "https://h/", "-H", "Bad Name: v");
-    BAD("not allowed in HTTP/2", "https://h/", "-H", "Connection: close");
+    BAD("--header connection: not allowed", "https://h/", "-H", "Connection: close");
     BAD("--cacert /nonexistent/ca.pem: cannot open", "https://h/", "--cacert",
         "/nonexistent/ca.pem");
     BAD("--connect-to", "https://h/", "--connect-to", "nohostport");

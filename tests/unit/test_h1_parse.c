@@ -39,6 +39,8 @@ static const expect_t cases[] = {
     {"until eof", "HTTP/1.1 200 OK\r\nServer: x\r\n\r\nabcdefg", false, true, H1P_DONE, 200, 7, true, 0, NULL},
     {"not chunked last: until eof", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\nabc", false, true,
      H1P_DONE, 200, 3, true, 0, NULL},
+    {"not chunked last overrides length", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: gzip\r\n\r\nabcd",
+     false, true, H1P_DONE, 200, 4, true, 0, NULL},
     {"head ignores length", "HTTP/1.1 200 OK\r\nContent-Length: 600\r\n\r\n", true, false, H1P_DONE, 200, 0, false, 0, NULL},
     {"204", "HTTP/1.1 204 No Content\r\nContent-Length: 10\r\n\r\n", false, false, H1P_DONE, 204, 0, false, 0, NULL},
     {"304", "HTTP/1.1 304 Not Modified\r\n\r\n", false, false, H1P_DONE, 304, 0, false, 0, NULL},
