@@ -81,7 +81,9 @@ void html_run_header(hbuf *b, const json_t *report)
     const char *mode = rj_str(cfg, "mode");
     double streams = rj_num(cfg, "streams", 1);
     double conns = rj_num(cfg, "connections", 0);
-    snprintf(s, sizeof s, "%s · %s connection%s · %s stream%s each", mode ? mode : "?",
+    const char *proto = rj_str(cfg, "protocol");
+    snprintf(s, sizeof s, "%s · %s · %s connection%s · %s stream%s each", mode ? mode : "?",
+             proto && !strcmp(proto, "http/1.1") ? "HTTP/1.1" : "HTTP/2",
              fmt_count(conns, t1, sizeof t1), conns == 1 ? "" : "s",
              fmt_count(streams, t2, sizeof t2), streams == 1 ? "" : "s");
     meta(b, "mode", s);

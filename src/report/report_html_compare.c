@@ -44,6 +44,7 @@ static void side_header(hbuf *b, const char *which, const json_t *r, const char 
     } rows[] = {
         {"target", rj_str(cfg, "url")},
         {"mode", rj_str(cfg, "mode")},
+        {"protocol", rj_str(cfg, "protocol") ? rj_str(cfg, "protocol") : "h2"},
         {"tool version", rj_str(rj_obj(r, "tool"), "version")},
         {"arch", rj_str(plat, "arch")},
         {"CPU", rj_str(plat, "cpu_model")},

@@ -197,8 +197,10 @@ void report_text_print(FILE *f, const json_t *rep)
     const json_t *sum = json_object_get(rep, "summary");
     const json_t *tool = json_object_get(rep, "tool");
     fprintf(f, "%s %s: %s (%s)\n", str(tool, "name"), str(tool, "version"), str(cfg, "url"), str(cfg, "address"));
-    fprintf(f, "mode %s, %.0f connections, %.0f streams per connection, %.0f threads\n", str(cfg, "mode"),
-            num(cfg, "connections"), num(cfg, "streams"), num(cfg, "threads"));
+    const char *proto = str(cfg, "protocol");
+    fprintf(f, "mode %s, %s, %.0f connections, %.0f streams per connection, %.0f threads\n", str(cfg, "mode"),
+            proto && !strcmp(proto, "http/1.1") ? "HTTP/1.1" : "HTTP/2", num(cfg, "connections"),
+            num(cfg, "streams"), num(cfg, "threads"));
     fprintf(f, "duration %.3f s%s\n", num(sum, "duration_s"), json_is_true(json_object_get(sum, "interrupted")) ? " (interrupted: partial results)" : "");
     fprintf(f, "connections: opened %.0f, established %.0f, failed %.0f, reconnects %.0f\n",
             num(sum, "connections_opened"), num(sum, "connections_established"), num(sum, "connections_failed"),
