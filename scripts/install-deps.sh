@@ -8,7 +8,7 @@ set -euo pipefail
 
 # One package per line; keep it sorted by purpose. Add new needs here.
 PACKAGES="
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config clang-format
   libssl-dev libnghttp2-dev libev-dev libjansson-dev libpcap-dev libnetfilter-queue-dev
   libcmocka-dev valgrind clang libclang-rt-14-dev
   nghttp2-client nginx-light libnginx-mod-http-echo time

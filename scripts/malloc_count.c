@@ -215,7 +215,8 @@ __attribute__((destructor)) static void report(void)
         if (!site_addr[i] || !site_count[i]) continue;
         const char *o = object_of(site_addr[i]);
         size_t k = 0;
-        while (k < nobj && strcmp(obj[k], o)) k++;
+        while (k < nobj && strcmp(obj[k], o))
+            k++;
         if (k == nobj) {
             if (nobj == 32) {
                 unattributed += site_count[i];
@@ -231,7 +232,8 @@ __attribute__((destructor)) static void report(void)
     for (size_t k = 0; k < nobj && used < (int)sizeof line - 100; k++)
         used += snprintf(line + used, sizeof line - (size_t)used, " %s %lu", obj[k], objn[k]);
     if (unattributed && used < (int)sizeof line - 100)
-        used += snprintf(line + used, sizeof line - (size_t)used, " unattributed %lu", unattributed);
+        used +=
+            snprintf(line + used, sizeof line - (size_t)used, " unattributed %lu", unattributed);
     used += snprintf(line + used, sizeof line - (size_t)used, "\n");
     const char *path = getenv("MALLOC_COUNT_FILE");
     int fd = 2;

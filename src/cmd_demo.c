@@ -27,7 +27,8 @@ static void demo_usage(FILE *f)
 static int run_args(const char *label, char **args, int nargs)
 {
     printf("\n==== %s: tlsprof", label);
-    for (int i = 1; i < nargs; i++) printf(" %s", args[i]);
+    for (int i = 1; i < nargs; i++)
+        printf(" %s", args[i]);
     printf("\n\n");
     fflush(stdout);
     return run_main(nargs, args);
@@ -73,15 +74,16 @@ int demo_main(int argc, char **argv)
         return EXIT_INTERNAL;
     }
     close(fd);
-    printf("embedded server: %s (ECDSA P-256 certificate generated at start-up)\n", server_url(srv));
+    printf("embedded server: %s (ECDSA P-256 certificate generated at start-up)\n",
+           server_url(srv));
 
     char url[128], nbuf[32], json_fresh[1024], json_pooled[1024];
     snprintf(url, sizeof url, "%s/", server_url(srv));
     snprintf(nbuf, sizeof nbuf, "%llu", (unsigned long long)n);
-    char *fresh[] = {"run", url, "--mode", "fresh", "-c", "8", "-n", nbuf, "--cacert", certpath, "-q", "--json",
-                     json_fresh, NULL};
-    char *pooled[] = {"run", url, "--mode", "pooled", "-c", "4", "-m", "10", "-n", nbuf, "--cacert", certpath, "-q",
-                      "--json", json_pooled, NULL};
+    char *fresh[] = {"run", url,        "--mode", "fresh", "-c",     "8",        "-n",
+                     nbuf,  "--cacert", certpath, "-q",    "--json", json_fresh, NULL};
+    char *pooled[] = {"run", url,  "--mode",   "pooled", "-c", "4",      "-m",        "10",
+                      "-n",  nbuf, "--cacert", certpath, "-q", "--json", json_pooled, NULL};
     int nf = 11, np = 13; /* argument counts before the optional "--json FILE" */
     if (json_dir) {
         snprintf(json_fresh, sizeof json_fresh, "%s/fresh.json", json_dir);
@@ -89,7 +91,8 @@ int demo_main(int argc, char **argv)
         nf += 2;
         np += 2;
     }
-    int rc1 = run_args("fresh mode: a new TCP + TLS 1.3 + HTTP/2 connection per request", fresh, nf);
+    int rc1 =
+        run_args("fresh mode: a new TCP + TLS 1.3 + HTTP/2 connection per request", fresh, nf);
     int rc2 = run_args("pooled mode: 4 long-lived connections, up to 10 streams each", pooled, np);
     server_stop(srv);
     unlink(certpath);

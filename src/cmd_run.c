@@ -38,7 +38,8 @@ static void progress_line(const engine_t *e, mono_ns now, uint64_t *last_done, m
     uint64_t errs = atomic_load_explicit(&e->requests_errored, memory_order_relaxed);
     double dt = (now - *last_t) / 1e9;
     double rate = dt > 0 ? (double)(done - *last_done) / dt : 0;
-    fprintf(stderr, "\r\033[K%.1fs  requests %llu", (now - e->t_start) / 1e9, (unsigned long long)done);
+    fprintf(stderr, "\r\033[K%.1fs  requests %llu", (now - e->t_start) / 1e9,
+            (unsigned long long)done);
     if (e->cfg->requests) fprintf(stderr, "/%llu", (unsigned long long)e->cfg->requests);
     fprintf(stderr, "  %.0f req/s  errors %llu", rate, (unsigned long long)errs);
     fflush(stderr);
@@ -82,7 +83,9 @@ static bool supervise(engine_t *e, const run_config_t *cfg, const sigset_t *sigs
     while (finished < e->n_workers) {
         struct pollfd pf[2] = {{e->done_fd, POLLIN, 0}, {sfd, POLLIN, 0}};
         mono_ns now = clock_now();
-        int wait_ms = (int)((last_tick + 1000000000ull - (now < last_tick + 1000000000ull ? now : last_tick + 1000000000ull)) / 1000000);
+        int wait_ms = (int)((last_tick + 1000000000ull -
+                             (now < last_tick + 1000000000ull ? now : last_tick + 1000000000ull)) /
+                            1000000);
         poll(pf, sfd >= 0 ? 2 : 1, wait_ms);
         if (pf[0].revents & POLLIN) {
             uint64_t n;
@@ -96,8 +99,9 @@ static bool supervise(engine_t *e, const run_config_t *cfg, const sigset_t *sigs
                 int how = atomic_load(&e->stop) == STOP_NONE ? STOP_GRACEFUL : STOP_ABORT;
                 if (!cfg->quiet || progress)
                     fprintf(stderr, "\n%s: %s\n", si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM",
-                            how == STOP_GRACEFUL ? "finishing in-flight requests (again to stop at once)"
-                                                 : "stopping now");
+                            how == STOP_GRACEFUL
+                                ? "finishing in-flight requests (again to stop at once)"
+                                : "stopping now");
                 engine_stop(e, how);
             }
         }
@@ -119,7 +123,8 @@ static bool supervise(engine_t *e, const run_config_t *cfg, const sigset_t *sigs
             if (progress) progress_line(e, now, &last_done, &last_t);
         }
     }
-    for (uint32_t i = 0; i < e->n_workers; i++) pthread_join(e->workers[i].thread, NULL);
+    for (uint32_t i = 0; i < e->n_workers; i++)
+        pthread_join(e->workers[i].thread, NULL);
     if (sfd >= 0) close(sfd);
     if (progress) fputs("\r\033[K", stderr);
     return interrupted;
@@ -127,8 +132,8 @@ static bool supervise(engine_t *e, const run_config_t *cfg, const sigset_t *sigs
 
 /* Build the report from the finished run and write every output asked for.
  * Returns the exit code. */
-static int finish_outputs(const run_config_t *cfg, engine_t *e, const kernel_view_t *kv, const tw_log_t *tw,
-                          json_t *warnings, bool interrupted)
+static int finish_outputs(const run_config_t *cfg, engine_t *e, const kernel_view_t *kv,
+                          const tw_log_t *tw, json_t *warnings, bool interrupted)
 {
     char err[512];
     run_outcome_t out = {0};
@@ -148,8 +153,8 @@ static int finish_outputs(const run_config_t *cfg, engine_t *e, const kernel_vie
     out.slowest = slowest_json(e, &out.slowest_by_phase);
     if (e->events_fd >= 0) {
         if (e->events_errors) {
-            snprintf(err, sizeof err, "--events %s: %llu lines could not be written (disk full?)", cfg->events_path,
-                     (unsigned long long)e->events_errors);
+            snprintf(err, sizeof err, "--events %s: %llu lines could not be written (disk full?)",
+                     cfg->events_path, (unsigned long long)e->events_errors);
             json_array_append_new(warnings, json_string(err));
         }
         if (events_commit(e->events_fd, e->events_tmp, cfg->events_path, err, sizeof err) < 0) {
@@ -164,7 +169,8 @@ static int finish_outputs(const run_config_t *cfg, engine_t *e, const kernel_vie
     bool json_to_stdout = cfg->json_path && !strcmp(cfg->json_path, "-");
     if (!json_to_stdout && !cfg->no_text) report_text_print(stdout, report);
     if (cfg->json_path &&
-        json_file_write(report, cfg->json_path, JSON_INDENT(2) | JSON_REAL_PRECISION(10), err, sizeof err) < 0) {
+        json_file_write(report, cfg->json_path, JSON_INDENT(2) | JSON_REAL_PRECISION(10), err,
+                        sizeof err) < 0) {
         fprintf(stderr, "tlsprof: %s\n", err);
         exit_code = EXIT_INTERNAL;
     }
@@ -209,7 +215,8 @@ int run_config(const run_config_t *cfg)
     kernel_view_begin(&kv, cfg, (const struct sockaddr *)&e.targets[0].addr, e.targets[0].addrlen);
     json_t *warnings = json_array();
     char warn[512];
-    if (cfg->mode == MODE_FRESH && kernel_view_port_warning(&kv, cfg->rate, cfg->duration_s, warn, sizeof warn)) {
+    if (cfg->mode == MODE_FRESH &&
+        kernel_view_port_warning(&kv, cfg->rate, cfg->duration_s, warn, sizeof warn)) {
         fprintf(stderr, "tlsprof: warning: %s\n", warn);
         json_array_append_new(warnings, json_string(warn));
     }

@@ -17,8 +17,10 @@ static const struct {
     const char *name;
     int (*fn)(int, char **);
 } commands[] = {
-    {"run", run_main},           {"serve", serve_main},     {"demo", demo_main},
-    {"bench-crypto", bench_crypto_main}, {"ciphers", ciphers_main}, {"compare", compare_main}, {"merge", merge_main},
+    {"run", run_main},         {"serve", serve_main},
+    {"demo", demo_main},       {"bench-crypto", bench_crypto_main},
+    {"ciphers", ciphers_main}, {"compare", compare_main},
+    {"merge", merge_main},
 };
 
 int main(int argc, char **argv)

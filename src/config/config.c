@@ -160,16 +160,19 @@ static int parse_header(run_config_t *c, const char *s, char *err, size_t errlen
         unsigned char ch = (unsigned char)s[i];
         /* RFC 9110 token characters only. */
         if (!(isalnum(ch) || strchr("!#$%&'*+-.^_`|~", ch))) {
-            snprintf(err, errlen, "--header '%s': invalid character in header name at offset %zu", s, i);
+            snprintf(err, errlen, "--header '%s': invalid character in header name at offset %zu",
+                     s, i);
             return -1;
         }
         h->name[i] = (char)tolower(ch);
     }
     h->name[nl] = 0;
     const char *v = colon + 1;
-    while (*v == ' ' || *v == '\t') v++;
+    while (*v == ' ' || *v == '\t')
+        v++;
     if (strlen(v) >= sizeof h->value) {
-        snprintf(err, errlen, "--header %s: value longer than %zu characters", h->name, sizeof h->value - 1);
+        snprintf(err, errlen, "--header %s: value longer than %zu characters", h->name,
+                 sizeof h->value - 1);
         return -1;
     }
     for (const char *p = v; *p; p++) {
@@ -178,12 +181,13 @@ static int parse_header(run_config_t *c, const char *s, char *err, size_t errlen
             return -1;
         }
     }
-    static const char *forbidden[] = {"connection", "keep-alive", "proxy-connection", "transfer-encoding",
-                                      "upgrade", "host"};
+    static const char *forbidden[] = {"connection",        "keep-alive", "proxy-connection",
+                                      "transfer-encoding", "upgrade",    "host"};
     for (size_t i = 0; i < sizeof forbidden / sizeof forbidden[0]; i++) {
         if (!strcmp(h->name, forbidden[i])) {
             snprintf(err, errlen,
-                     "--header %s: not allowed (HTTP/2 forbids connection-specific headers; tlsprof sets the "
+                     "--header %s: not allowed (HTTP/2 forbids connection-specific headers; "
+                     "tlsprof sets the "
                      "host from the URL and the connection's framing itself)",
                      h->name);
             return -1;
@@ -203,7 +207,8 @@ static int parse_bind_list(run_config_t *c, const char *list, char *err, size_t 
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
         char addr[INET6_ADDRSTRLEN + 2];
         if (len == 0 || len >= sizeof addr) {
-            snprintf(err, errlen, "--bind '%s': empty or overlong address at offset %zu", list, (size_t)(p - list));
+            snprintf(err, errlen, "--bind '%s': empty or overlong address at offset %zu", list,
+                     (size_t)(p - list));
             return -1;
         }
         if (c->n_bind >= CONFIG_MAX_BIND) {
@@ -311,7 +316,8 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
             n_set = true;
             break;
         case 'D':
-            if (parse_duration("--duration", optarg, 0.001, 7 * 86400, &c->duration_s, err, errlen)) return -1;
+            if (parse_duration("--duration", optarg, 0.001, 7 * 86400, &c->duration_s, err, errlen))
+                return -1;
             break;
         case OPT_WARMUP:
             if (parse_duration("--warmup", optarg, 0, 86400, &c->warmup_s, err, errlen)) return -1;
@@ -325,8 +331,10 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
             c->threads = (uint32_t)u;
             break;
         case OPT_MODE:
-            if (!strcmp(optarg, "fresh")) c->mode = MODE_FRESH;
-            else if (!strcmp(optarg, "pooled")) c->mode = MODE_POOLED;
+            if (!strcmp(optarg, "fresh"))
+                c->mode = MODE_FRESH;
+            else if (!strcmp(optarg, "pooled"))
+                c->mode = MODE_POOLED;
             else {
                 snprintf(err, errlen, "--mode: expected fresh or pooled, got '%s'", optarg);
                 return -1;
@@ -334,17 +342,23 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
             mode_set = true;
             break;
         case OPT_CLOSE:
-            if (!strcmp(optarg, "client")) c->close = CLOSE_CLIENT;
-            else if (!strcmp(optarg, "server")) c->close = CLOSE_SERVER;
-            else if (!strcmp(optarg, "rst")) c->close = CLOSE_RST;
+            if (!strcmp(optarg, "client"))
+                c->close = CLOSE_CLIENT;
+            else if (!strcmp(optarg, "server"))
+                c->close = CLOSE_SERVER;
+            else if (!strcmp(optarg, "rst"))
+                c->close = CLOSE_RST;
             else {
                 snprintf(err, errlen, "--close: expected client, server or rst, got '%s'", optarg);
                 return -1;
             }
             break;
         case 'X':
-            if (!*optarg || strlen(optarg) > 32 || strspn(optarg, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(optarg)) {
-                snprintf(err, errlen, "--method: expected an upper-case method such as GET or HEAD, got '%s'", optarg);
+            if (!*optarg || strlen(optarg) > 32 ||
+                strspn(optarg, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(optarg)) {
+                snprintf(err, errlen,
+                         "--method: expected an upper-case method such as GET or HEAD, got '%s'",
+                         optarg);
                 return -1;
             }
             c->method = optarg;
@@ -353,14 +367,17 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
         case 'H':
             if (parse_header(c, optarg, err, errlen)) return -1;
             break;
-        case 'k': c->insecure = true; break;
+        case 'k':
+            c->insecure = true;
+            break;
         case OPT_CACERT:
             if (check_readable("--cacert", optarg, err, errlen)) return -1;
             c->cacert = optarg;
             break;
         case OPT_SNI:
             if (!*optarg || strlen(optarg) >= sizeof c->sni) {
-                snprintf(err, errlen, "--sni: expected a host name of 1 to %zu characters", sizeof c->sni - 1);
+                snprintf(err, errlen, "--sni: expected a host name of 1 to %zu characters",
+                         sizeof c->sni - 1);
                 return -1;
             }
             strcpy(c->sni, optarg);
@@ -387,12 +404,24 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
         case OPT_TLS_MAX:
             if (parse_version("--tls-max", optarg, &cli.max_version, err, errlen)) return -1;
             break;
-        case OPT_TLS13_CIPHERS: cli.tls13_ciphers = optarg; break;
-        case OPT_CIPHERS: cli.ciphers = optarg; break;
-        case OPT_GROUPS: cli.groups = optarg; break;
-        case OPT_SIGALGS: cli.sigalgs = optarg; break;
-        case OPT_ALPN: cli.alpn = optarg; break;
-        case OPT_PROFILE: c->profile_name = optarg; break;
+        case OPT_TLS13_CIPHERS:
+            cli.tls13_ciphers = optarg;
+            break;
+        case OPT_CIPHERS:
+            cli.ciphers = optarg;
+            break;
+        case OPT_GROUPS:
+            cli.groups = optarg;
+            break;
+        case OPT_SIGALGS:
+            cli.sigalgs = optarg;
+            break;
+        case OPT_ALPN:
+            cli.alpn = optarg;
+            break;
+        case OPT_PROFILE:
+            c->profile_name = optarg;
+            break;
         case OPT_CERT:
             if (check_readable("--cert", optarg, err, errlen)) return -1;
             c->client_cert = optarg;
@@ -401,36 +430,53 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
             if (check_readable("--key", optarg, err, errlen)) return -1;
             c->client_key = optarg;
             break;
-        case OPT_KEYLOG: c->keylog_path = optarg; break;
+        case OPT_KEYLOG:
+            c->keylog_path = optarg;
+            break;
         case OPT_RESUME:
-            if (!strcmp(optarg, "off")) c->resume = RESUME_OFF;
-            else if (!strcmp(optarg, "ticket")) c->resume = RESUME_TICKET;
+            if (!strcmp(optarg, "off"))
+                c->resume = RESUME_OFF;
+            else if (!strcmp(optarg, "ticket"))
+                c->resume = RESUME_TICKET;
             else {
                 snprintf(err, errlen, "--resume: expected off or ticket, got '%s'", optarg);
                 return -1;
             }
             resume_set = true;
             break;
-        case OPT_REUSE_TICKET: c->reuse_ticket = true; break;
+        case OPT_REUSE_TICKET:
+            c->reuse_ticket = true;
+            break;
         case OPT_TICKET_SCOPE:
-            if (!strcmp(optarg, "address")) c->ticket_scope_host = false;
-            else if (!strcmp(optarg, "host")) c->ticket_scope_host = true;
+            if (!strcmp(optarg, "address"))
+                c->ticket_scope_host = false;
+            else if (!strcmp(optarg, "host"))
+                c->ticket_scope_host = true;
             else {
                 snprintf(err, errlen, "--ticket-scope: expected address or host, got '%s'", optarg);
                 return -1;
             }
             break;
-        case OPT_EARLY_DATA: c->early_data = true; break;
-        case OPT_STRICT_H2: c->strict_h2 = true; break;
-        case OPT_H1: c->h1 = true; break;
+        case OPT_EARLY_DATA:
+            c->early_data = true;
+            break;
+        case OPT_STRICT_H2:
+            c->strict_h2 = true;
+            break;
+        case OPT_H1:
+            c->h1 = true;
+            break;
         case OPT_CONNECT_TIMEOUT:
-            if (parse_ms("--connect-timeout", optarg, &c->connect_timeout_ms, err, errlen)) return -1;
+            if (parse_ms("--connect-timeout", optarg, &c->connect_timeout_ms, err, errlen))
+                return -1;
             break;
         case OPT_HANDSHAKE_TIMEOUT:
-            if (parse_ms("--handshake-timeout", optarg, &c->handshake_timeout_ms, err, errlen)) return -1;
+            if (parse_ms("--handshake-timeout", optarg, &c->handshake_timeout_ms, err, errlen))
+                return -1;
             break;
         case OPT_REQUEST_TIMEOUT:
-            if (parse_ms("--request-timeout", optarg, &c->request_timeout_ms, err, errlen)) return -1;
+            if (parse_ms("--request-timeout", optarg, &c->request_timeout_ms, err, errlen))
+                return -1;
             break;
         case OPT_GRACE: {
             double g;
@@ -453,7 +499,8 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
             c->events_path = optarg;
             break;
         case OPT_EVENTS_SAMPLE:
-            if (parse_double("--events-sample", optarg, 1e-6, 1.0, &c->events_sample, err, errlen)) return -1;
+            if (parse_double("--events-sample", optarg, 1e-6, 1.0, &c->events_sample, err, errlen))
+                return -1;
             break;
         case OPT_HTML:
             if (!*optarg) {
@@ -463,7 +510,8 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
             c->html_path = optarg;
             break;
         case OPT_INTERVAL:
-            if (parse_duration("--interval", optarg, 0.01, 3600, &c->interval_s, err, errlen)) return -1;
+            if (parse_duration("--interval", optarg, 0.01, 3600, &c->interval_s, err, errlen))
+                return -1;
             break;
         case OPT_SLOWEST:
             if (parse_uint("--slowest", optarg, 0, 10000, &u, err, errlen)) return -1;
@@ -479,9 +527,15 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
         case OPT_BIND:
             if (parse_bind_list(c, optarg, err, errlen)) return -1;
             break;
-        case OPT_CRYPTO_BENCH: c->crypto_bench = true; break;
-        case 'q': c->quiet = true; break;
-        case 'h': config_usage(stdout); return 1;
+        case OPT_CRYPTO_BENCH:
+            c->crypto_bench = true;
+            break;
+        case 'q':
+            c->quiet = true;
+            break;
+        case 'h':
+            config_usage(stdout);
+            return 1;
         case ':':
             snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
             return -1;
@@ -491,7 +545,8 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
         }
     }
     if (optind >= argc) {
-        snprintf(err, errlen, "missing URL (usage: tlsprof [run] https://HOST[:PORT][/PATH] [options])");
+        snprintf(err, errlen,
+                 "missing URL (usage: tlsprof [run] https://HOST[:PORT][/PATH] [options])");
         return -1;
     }
     if (optind + 1 < argc) {
@@ -512,16 +567,20 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
     if (cli.ciphers) c->tls.ciphers = cli.ciphers;
     if (cli.groups) c->tls.groups = cli.groups;
     if (cli.sigalgs) c->tls.sigalgs = cli.sigalgs;
-    if (cli.alpn) c->tls.alpn = cli.alpn;
-    else if (c->h1) c->tls.alpn = "http/1.1"; /* whatever a profile offers: --h1 speaks only this */
+    if (cli.alpn)
+        c->tls.alpn = cli.alpn;
+    else if (c->h1)
+        c->tls.alpn = "http/1.1"; /* whatever a profile offers: --h1 speaks only this */
     unsigned char alpn_wire[256];
     if (tls_alpn_encode(c->tls.alpn, alpn_wire, sizeof alpn_wire) < 0) {
-        snprintf(err, errlen, "--alpn: expected a comma-separated list of protocol names, got '%s'", c->tls.alpn);
+        snprintf(err, errlen, "--alpn: expected a comma-separated list of protocol names, got '%s'",
+                 c->tls.alpn);
         return -1;
     }
     if (check_tls_settings(c, err, errlen) < 0) return -1;
     if (c->tls.min_version && c->tls.max_version && c->tls.min_version > c->tls.max_version) {
-        snprintf(err, errlen, "--tls-min %s is above --tls-max %s", tls_version_to_string(c->tls.min_version),
+        snprintf(err, errlen, "--tls-min %s is above --tls-max %s",
+                 tls_version_to_string(c->tls.min_version),
                  tls_version_to_string(c->tls.max_version));
         return -1;
     }
@@ -542,8 +601,10 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
     if (!resume_set && c->mode == MODE_POOLED) c->resume = RESUME_TICKET;
     if (!n_set && c->duration_s == 0) c->requests = 1;
     if (c->h1 && c->streams > 1) {
-        snprintf(err, errlen, "--streams %u: --h1 sends one request at a time per connection (no pipelining); "
-                 "use more connections (-c)", c->streams);
+        snprintf(err, errlen,
+                 "--streams %u: --h1 sends one request at a time per connection (no pipelining); "
+                 "use more connections (-c)",
+                 c->streams);
         return -1;
     }
     if (c->h1 && c->strict_h2) {
@@ -551,7 +612,8 @@ int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errle
         return -1;
     }
     if (c->mode == MODE_FRESH && c->streams > 1) {
-        snprintf(err, errlen, "--streams %u: fresh mode sends one request per connection; use --mode pooled",
+        snprintf(err, errlen,
+                 "--streams %u: fresh mode sends one request per connection; use --mode pooled",
                  c->streams);
         return -1;
     }

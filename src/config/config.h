@@ -21,25 +21,25 @@ typedef enum close_mode { CLOSE_CLIENT, CLOSE_SERVER, CLOSE_RST } close_mode;
 typedef enum resume_mode { RESUME_OFF, RESUME_TICKET } resume_mode;
 
 typedef struct header_kv {
-    char name[64];  /* lower-cased, as HTTP/2 requires */
+    char name[64]; /* lower-cased, as HTTP/2 requires */
     char value[512];
 } header_kv;
 
 typedef struct run_config {
     url_t url;
     run_mode mode;
-    uint32_t connections;  /* -c: concurrent connections */
-    uint64_t requests;     /* -n: 0 = unbounded (duration mode) */
-    double duration_s;     /* -D: 0 = until -n is done */
+    uint32_t connections; /* -c: concurrent connections */
+    uint64_t requests;    /* -n: 0 = unbounded (duration mode) */
+    double duration_s;    /* -D: 0 = until -n is done */
     double warmup_s;
-    uint32_t streams;      /* -m: max concurrent streams per connection */
-    uint32_t threads;      /* -t */
-    uint32_t ramp;         /* --ramp: pooled connections set up at once per thread (0 = all) */
-    double rate;           /* --rate: 0 = closed loop; requests/s pooled, connections/s fresh */
+    uint32_t streams; /* -m: max concurrent streams per connection */
+    uint32_t threads; /* -t */
+    uint32_t ramp;    /* --ramp: pooled connections set up at once per thread (0 = all) */
+    double rate;      /* --rate: 0 = closed loop; requests/s pooled, connections/s fresh */
 
     bool insecure;
     const char *cacert;
-    char sni[256];         /* empty: no SNI (IP literal without --sni) */
+    char sni[256]; /* empty: no SNI (IP literal without --sni) */
     bool sni_set;
     /* --connect-to, repeatable: connections go round-robin over these
      * addresses (each its own ticket store and resumption tally). None:
@@ -50,16 +50,16 @@ typedef struct run_config {
     } connect_to[CONFIG_MAX_TARGETS];
     size_t n_connect_to;
     const char *method;
-    bool head;             /* -X HEAD: responses carry no body whatever their content-length */
-    bool strict_h2;        /* --strict-h2: nghttp2's full RFC 9113 response header checks */
-    bool h1;               /* --h1: HTTP/1.1 instead of HTTP/2 */
+    bool head;      /* -X HEAD: responses carry no body whatever their content-length */
+    bool strict_h2; /* --strict-h2: nghttp2's full RFC 9113 response header checks */
+    bool h1;        /* --h1: HTTP/1.1 instead of HTTP/2 */
     header_kv headers[CONFIG_MAX_HEADERS];
     size_t n_headers;
 
     uint32_t connect_timeout_ms;
     uint32_t handshake_timeout_ms;
     uint32_t request_timeout_ms;
-    uint32_t grace_ms;     /* on stop: how long in-flight requests may finish */
+    uint32_t grace_ms; /* on stop: how long in-flight requests may finish */
 
     tls_opts_t tls;
     const char *profile_name;
@@ -67,7 +67,8 @@ typedef struct run_config {
     const char *keylog_path; /* --keylog or SSLKEYLOGFILE */
     resume_mode resume;
     bool reuse_ticket;
-    bool ticket_scope_host;  /* --ticket-scope host: one ticket store for all --connect-to backends */
+    bool
+        ticket_scope_host; /* --ticket-scope host: one ticket store for all --connect-to backends */
     bool early_data;
 
     close_mode close;
@@ -75,15 +76,15 @@ typedef struct run_config {
     socklen_t bind_lens[CONFIG_MAX_BIND];
     size_t n_bind;
 
-    const char *json_path;   /* "-" = stdout */
+    const char *json_path; /* "-" = stdout */
     const char *events_path;
-    double events_sample;    /* fraction of connections logged, (0,1] */
+    double events_sample; /* fraction of connections logged, (0,1] */
     const char *html_path;
     double interval_s;
     uint32_t slowest;
-    bool crypto_bench;       /* --crypto-bench: measure this machine's AEAD/ECDH speed too */
+    bool crypto_bench; /* --crypto-bench: measure this machine's AEAD/ECDH speed too */
     bool quiet;
-    bool no_text;            /* --json - implies no text report on stdout */
+    bool no_text; /* --json - implies no text report on stdout */
 } run_config_t;
 
 /* Parse `run` options (argv[0] is the subcommand name or program name).

@@ -27,7 +27,7 @@
 #include "layers/tcp.h"
 #include "layers/tls_client.h"
 
-#define CONN_OF(ptr, member) ((conn_t *)((char *)(ptr) - offsetof(conn_t, member)))
+#define CONN_OF(ptr, member) ((conn_t *)((char *)(ptr)-offsetof(conn_t, member)))
 
 static void conn_io_cb(struct ev_loop *loop, ev_io *io, int revents);
 static void conn_timer_cb(struct ev_loop *loop, ev_timer *t, int revents);
@@ -58,11 +58,16 @@ static bool output_waits(conn_t *c)
 static const char *failure_phase(const conn_t *c)
 {
     switch (c->state) {
-    case CONN_CONNECTING: return "tcp_connect";
-    case CONN_TLS_HANDSHAKE: return "tls_handshake";
-    case CONN_ACTIVE: return c->ready ? "connection" : "h2_settings";
-    case CONN_CLOSING: return "close";
-    default: return "setup";
+    case CONN_CONNECTING:
+        return "tcp_connect";
+    case CONN_TLS_HANDSHAKE:
+        return "tls_handshake";
+    case CONN_ACTIVE:
+        return c->ready ? "connection" : "h2_settings";
+    case CONN_CLOSING:
+        return "close";
+    default:
+        return "setup";
     }
 }
 
@@ -92,7 +97,8 @@ static void conn_end(conn_t *c, const char *err_phase, const char *reason)
             } else if (!established) {
                 record_stream_failed(c, st, NULL, NULL);
             } else {
-                record_stream_failed(c, st, st->t_headers ? "stream" : "ttfb", reason ? reason : "connection closed");
+                record_stream_failed(c, st, st->t_headers ? "stream" : "ttfb",
+                                     reason ? reason : "connection closed");
                 streams_failed = true;
             }
         }
@@ -325,10 +331,13 @@ static void begin_close(conn_t *c)
      * (its close_notify, a late ticket) still unread would make the kernel
      * send an RST instead of a FIN, and the client would hold no TIME_WAIT:
      * exactly the effect --close client exists to measure. */
-    if (sent) shutdown(c->fd, SHUT_WR);
-    else c->fin_pending = true; /* after the bytes the socket did not take */
+    if (sent)
+        shutdown(c->fd, SHUT_WR);
+    else
+        c->fin_pending = true; /* after the bytes the socket did not take */
     c->closing_by_client = true;
-    arm_timer(c, cfg->request_timeout_ms < CONN_CLOSE_WAIT_MS ? cfg->request_timeout_ms : CONN_CLOSE_WAIT_MS);
+    arm_timer(c, cfg->request_timeout_ms < CONN_CLOSE_WAIT_MS ? cfg->request_timeout_ms
+                                                              : CONN_CLOSE_WAIT_MS);
 }
 
 /* CLOSING and writable: the last bytes a full socket did not take, then
@@ -379,7 +388,8 @@ again:
     c->stream_ended_in_send = false;
     if (c->ready) conn_start_streams(c);
     if (c->inflight == 0 && c->ready) {
-        bool done = w->cfg->mode == MODE_FRESH ? c->streams_done > 0 : (c->goaway || !worker_has_work(w));
+        bool done =
+            w->cfg->mode == MODE_FRESH ? c->streams_done > 0 : (c->goaway || !worker_has_work(w));
         if (done) {
             begin_close(c);
             return;
@@ -405,8 +415,10 @@ again:
         watch(c, EV_READ | (output_waits(c) ? EV_WRITE : 0));
     }
     if (c->ready) {
-        if (c->inflight && !ev_is_active(&c->timer)) arm_timer(c, w->cfg->request_timeout_ms);
-        else if (!c->inflight && ev_is_active(&c->timer)) ev_timer_stop(w->loop, &c->timer);
+        if (c->inflight && !ev_is_active(&c->timer))
+            arm_timer(c, w->cfg->request_timeout_ms);
+        else if (!c->inflight && ev_is_active(&c->timer))
+            ev_timer_stop(w->loop, &c->timer);
         /* Idle: give back OpenSSL's record buffers (it keeps the last ones
          * otherwise): 10,000 idle pooled connections would hold 16 KiB or
          * more each for nothing. A no-op when they are already gone, and
@@ -627,9 +639,15 @@ static void do_handshake(conn_t *c)
         return;
     }
     switch (st) {
-    case IO_WANT_READ: watch(c, EV_READ | (sent ? 0 : EV_WRITE)); break;
-    case IO_WANT_WRITE: watch(c, EV_WRITE); break;
-    default: conn_end(c, "tls_handshake", reason); break;
+    case IO_WANT_READ:
+        watch(c, EV_READ | (sent ? 0 : EV_WRITE));
+        break;
+    case IO_WANT_WRITE:
+        watch(c, EV_WRITE);
+        break;
+    default:
+        conn_end(c, "tls_handshake", reason);
+        break;
     }
 }
 
@@ -671,8 +689,12 @@ static void conn_io_cb(struct ev_loop *loop, ev_io *io, int revents)
     (void)loop;
     conn_t *c = CONN_OF(io, io);
     switch (c->state) {
-    case CONN_CONNECTING: on_connected(c); break;
-    case CONN_TLS_HANDSHAKE: do_handshake(c); break;
+    case CONN_CONNECTING:
+        on_connected(c);
+        break;
+    case CONN_TLS_HANDSHAKE:
+        do_handshake(c);
+        break;
     case CONN_ACTIVE:
         if (revents & EV_READ) {
             bool before = c->ready;
@@ -683,10 +705,13 @@ static void conn_io_cb(struct ev_loop *loop, ev_io *io, int revents)
         conn_progress(c);
         break;
     case CONN_CLOSING:
-        if ((revents & EV_WRITE) && c->raw_len) closing_write_ready(c);
-        else on_read_ready(c);
+        if ((revents & EV_WRITE) && c->raw_len)
+            closing_write_ready(c);
+        else
+            on_read_ready(c);
         break;
-    default: break;
+    default:
+        break;
     }
 }
 
@@ -721,19 +746,28 @@ static void conn_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
     (void)revents;
     conn_t *c = CONN_OF(t, timer);
     switch (c->state) {
-    case CONN_CONNECTING: conn_end(c, "tcp_connect", "timeout"); break;
-    case CONN_TLS_HANDSHAKE: conn_end(c, "tls_handshake", "timeout"); break;
+    case CONN_CONNECTING:
+        conn_end(c, "tcp_connect", "timeout");
+        break;
+    case CONN_TLS_HANDSHAKE:
+        conn_end(c, "tls_handshake", "timeout");
+        break;
     case CONN_ACTIVE:
-        if (!c->ready) conn_end(c, "h2_settings", "timeout: no SETTINGS from the server");
-        else expire_streams(c);
+        if (!c->ready)
+            conn_end(c, "h2_settings", "timeout: no SETTINGS from the server");
+        else
+            expire_streams(c);
         break;
     case CONN_CLOSING:
         /* We closed first and the request succeeded: a server slow to send
          * its FIN is not an error of the run, only of the server's hygiene. */
-        if (c->closing_by_client || c->peer_close_notify) conn_end(c, NULL, NULL);
-        else conn_end(c, "close", "timeout waiting for the server to close");
+        if (c->closing_by_client || c->peer_close_notify)
+            conn_end(c, NULL, NULL);
+        else
+            conn_end(c, "close", "timeout waiting for the server to close");
         break;
-    default: break;
+    default:
+        break;
     }
 }
 
@@ -775,8 +809,9 @@ void conn_open(conn_t *c)
 
     const target_t *tg = &e->targets[c->target];
     int err = 0;
-    c->fd = tcp_socket(tg->addr.ss_family, cfg->n_bind ? &cfg->bind_addrs[c->id % cfg->n_bind] : NULL,
-                       cfg->n_bind ? cfg->bind_lens[c->id % cfg->n_bind] : 0, &err);
+    c->fd =
+        tcp_socket(tg->addr.ss_family, cfg->n_bind ? &cfg->bind_addrs[c->id % cfg->n_bind] : NULL,
+                   cfg->n_bind ? cfg->bind_lens[c->id % cfg->n_bind] : 0, &err);
     if (c->fd < 0) {
         if (err == EMFILE || err == ENFILE) {
             /* Out of descriptors: keep measuring what is open, open no more

@@ -27,23 +27,23 @@ typedef enum conn_state {
     CONN_IDLE,
     CONN_CONNECTING,
     CONN_TLS_HANDSHAKE,
-    CONN_ACTIVE, /* HTTP/2 or HTTP/1.1 session up (ready once SETTINGS came, for HTTP/2) */
+    CONN_ACTIVE,  /* HTTP/2 or HTTP/1.1 session up (ready once SETTINGS came, for HTTP/2) */
     CONN_CLOSING, /* fresh --close server: waiting for the server's FIN */
 } conn_state;
 
 typedef struct stream {
     /* One request/response exchange (an HTTP/2 stream, or an HTTP/1.1
      * request on its connection). */
-    int32_t id;          /* 0 = free slot */
-    bool measured;       /* false for warm-up requests */
-    bool pending_flush;  /* HEADERS serialised but not yet written to the socket */
-    bool early;          /* sent as 0-RTT early data */
-    bool timed_out;      /* reset by us after --request-timeout */
-    bool reset_sent;     /* we sent RST_STREAM for it */
-    uint16_t status;     /* final (>= 200) status, or the last 1xx; 0 = none yet */
+    int32_t id;             /* 0 = free slot */
+    bool measured;          /* false for warm-up requests */
+    bool pending_flush;     /* HEADERS serialised but not yet written to the socket */
+    bool early;             /* sent as 0-RTT early data */
+    bool timed_out;         /* reset by us after --request-timeout */
+    bool reset_sent;        /* we sent RST_STREAM for it */
+    uint16_t status;        /* final (>= 200) status, or the last 1xx; 0 = none yet */
     int64_t content_length; /* from the response, -1 when absent */
-    mono_ns t_intended;  /* rate mode: scheduled send time */
-    mono_ns t_submit;    /* handed to nghttp2 (request timeout counts from here) */
+    mono_ns t_intended;     /* rate mode: scheduled send time */
+    mono_ns t_submit;       /* handed to nghttp2 (request timeout counts from here) */
     mono_ns t_sent, t_headers, t_done;
     uint64_t bytes;
 } stream_t;
@@ -70,43 +70,41 @@ typedef struct conn_tls_facts {
 
 typedef struct conn {
     struct worker *w;
-    uint32_t index;          /* slot number in the worker */
-    uint64_t id;             /* unique per run: (worker << 40) | sequence */
-    uint32_t target;         /* index into the engine's targets */
+    uint32_t index;  /* slot number in the worker */
+    uint64_t id;     /* unique per run: (worker << 40) | sequence */
+    uint32_t target; /* index into the engine's targets */
     conn_state state;
     int fd;
     SSL *ssl;
     const session_ops_t *proto; /* HTTP/2 or HTTP/1.1 (session.h) */
-    bool session_on;         /* proto->start succeeded, proto->end not yet called */
-    bool ready;              /* requests may go: HTTP/1.1 at once, HTTP/2 once SETTINGS came */
+    bool session_on;            /* proto->start succeeded, proto->end not yet called */
+    bool ready;                 /* requests may go: HTTP/1.1 at once, HTTP/2 once SETTINGS came */
     nghttp2_session *h2;
     h1_conn_t h1;
-    h2_mem_session_t h2mem;  /* the session's allocator state (h2_mem.h) */
-    bool h2_preface;         /* the client preface is still to be written (conn_flush) */
-    bool in_recv;            /* inside nghttp2_session_mem_recv */
+    h2_mem_session_t h2mem;    /* the session's allocator state (h2_mem.h) */
+    bool h2_preface;           /* the client preface is still to be written (conn_flush) */
+    bool in_recv;              /* inside nghttp2_session_mem_recv */
     bool stream_ended_in_send; /* a stream closed during a flush: conn_progress runs again */
     ev_io io;
     ev_timer timer;
     conn_times_t t;
     conn_tls_facts_t tls;
     uint16_t local_port;
-    uint32_t syn_retransmits;   /* exact: TCP_INFO read when connect() completed */
-    tcp_snapshot_t tcp;         /* TCP_INFO read just before close */
+    uint32_t syn_retransmits; /* exact: TCP_INFO read when connect() completed */
+    tcp_snapshot_t tcp;       /* TCP_INFO read just before close */
     bool tcp_ok;
-    bool want_write_on_read; /* OpenSSL asked to write while we wanted to read, or vice versa */
-    bool measured;           /* connection opened after warm-up (or its samples are kept anyway) */
-    bool goaway;             /* server sent GOAWAY (or HTTP/1.1 "connection: close"): no new streams */
-    bool server_closes;      /* HTTP/1.1 "connection: close": the server closes first */
-    bool failed;
-    bool claimed;            /* fresh: holds a claimed request not yet submitted */
+    bool measured;      /* connection opened after warm-up (or its samples are kept anyway) */
+    bool goaway;        /* server sent GOAWAY (or HTTP/1.1 "connection: close"): no new streams */
+    bool server_closes; /* HTTP/1.1 "connection: close": the server closes first */
+    bool claimed;       /* fresh: holds a claimed request not yet submitted */
     bool claimed_measured;
     mono_ns claimed_intended; /* --rate: the claimed request's scheduled instant */
-    bool in_setup_batch;     /* reading right after the handshake completed */
-    bool retired;            /* slot given up (EMFILE): never reopened */
-    bool closing_by_client;
-    bool in_setup;
-    bool peer_close_notify;  /* --close server: close_notify read, waiting for the FIN itself */           /* pooled: counted in the worker's setting_up (--ramp) */
-    bool early_sent;         /* preface, SETTINGS and request(s) went out as 0-RTT data */  /* CLOSING after our FIN (not waiting for the server's choice) */
+    bool in_setup_batch;      /* reading right after the handshake completed */
+    bool retired;             /* slot given up (EMFILE): never reopened */
+    bool closing_by_client;   /* CLOSING after our FIN (not waiting for the server's choice) */
+    bool in_setup;            /* pooled: counted in the worker's setting_up (--ramp) */
+    bool peer_close_notify;   /* --close server: close_notify read, waiting for the FIN itself */
+    bool early_sent;          /* preface, SETTINGS and request(s) went out as 0-RTT data */
     uint32_t inflight;
     uint32_t streams_done;
     uint64_t worst_ttfb_ns;  /* slowest stream on this connection, for its story */
@@ -123,8 +121,8 @@ typedef struct conn {
     uint8_t *raw;
     size_t raw_len, raw_off;
     uint32_t handshake_calls; /* SSL_do_handshake calls so far */
-    bool fin_pending;        /* --close client: shutdown(SHUT_WR) once `raw` is sent */
-    stream_t *streams;       /* cfg->streams slots, allocated once with the conn */
+    bool fin_pending;         /* --close client: shutdown(SHUT_WR) once `raw` is sent */
+    stream_t *streams;        /* cfg->streams slots, allocated once with the conn */
 } conn_t;
 
 /* Start a new connection in an idle slot (fresh: one request already

@@ -78,7 +78,8 @@ int engine_init(engine_t *e, const run_config_t *cfg, char *err, size_t errlen)
     e->syn_linear_timeouts = tcp_syn_linear_timeouts();
 
     if (cfg->events_path) {
-        e->events_fd = events_open(cfg->events_path, e->events_tmp, sizeof e->events_tmp, err, errlen);
+        e->events_fd =
+            events_open(cfg->events_path, e->events_tmp, sizeof e->events_tmp, err, errlen);
         if (e->events_fd < 0) return -1;
     }
     e->done_fd = eventfd(0, EFD_CLOEXEC);
@@ -150,7 +151,8 @@ void engine_collect(engine_t *e)
 
 void engine_free(engine_t *e)
 {
-    for (uint32_t i = 0; e->workers && i < e->cfg->threads; i++) worker_free(&e->workers[i]);
+    for (uint32_t i = 0; e->workers && i < e->cfg->threads; i++)
+        worker_free(&e->workers[i]);
     free(e->workers);
     e->workers = NULL;
     series_free(&e->series);

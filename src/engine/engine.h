@@ -34,7 +34,7 @@ typedef struct engine {
     const run_config_t *cfg;
     target_t targets[ENGINE_MAX_TARGETS];
     uint32_t n_targets;
-    uint64_t dns_ns;         /* time the name resolution took */
+    uint64_t dns_ns;              /* time the name resolution took */
     unsigned syn_linear_timeouts; /* net.ipv4.tcp_syn_linear_timeouts, read once */
 
     _Atomic uint64_t next_request; /* requests claimed so far (after warm-up) */
@@ -42,23 +42,23 @@ typedef struct engine {
     _Atomic uint64_t requests_errored;
     _Atomic uint64_t connections_closed; /* every slot that went back to idle */
     _Atomic int stop;
-    _Atomic int stop_reason;       /* signal number, 0 for normal end */
+    _Atomic int stop_reason; /* signal number, 0 for normal end */
 
-    mono_ns t_start;         /* all workers released from the barrier */
-    mono_ns t_measure;       /* end of warm-up */
-    mono_ns t_deadline;      /* end of -D, 0 if none */
-    mono_ns t_end;           /* last worker finished */
+    mono_ns t_start;    /* all workers released from the barrier */
+    mono_ns t_measure;  /* end of warm-up */
+    mono_ns t_deadline; /* end of -D, 0 if none */
+    mono_ns t_end;      /* last worker finished */
 
     struct worker *workers;
     uint32_t n_workers;
-    int done_fd;             /* eventfd: each worker adds 1 when it finishes */
+    int done_fd; /* eventfd: each worker adds 1 when it finishes */
     pthread_barrier_t barrier;
 
-    results_t total;         /* merged after join */
+    results_t total; /* merged after join */
     series_t series;
     slowest_t slowest;
-    int events_fd;           /* -1 without --events */
-    char events_tmp[4096];   /* written under this name, renamed at the end */
+    int events_fd;         /* -1 without --events */
+    char events_tmp[4096]; /* written under this name, renamed at the end */
     uint64_t events_lines, events_errors;
 } engine_t;
 

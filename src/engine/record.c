@@ -31,7 +31,8 @@ void record_stream_ok(conn_t *c, stream_t *st)
         /* Still marked early only when the server accepted the 0-RTT data
          * (a rejected request is replayed as a new, ordinary stream). */
         if (st->early) hist_record(&r->phases[PHASE_TTFB_0RTT], ttfb);
-        if (st->t_intended) hist_record(&r->phases[PHASE_TTFB_UNCORRECTED], clock_span(st->t_sent, st->t_headers));
+        if (st->t_intended)
+            hist_record(&r->phases[PHASE_TTFB_UNCORRECTED], clock_span(st->t_sent, st->t_headers));
         hist_record(&r->phases[PHASE_STREAM], clock_span(from, st->t_done));
         series_record(&w->series, SERIES_TTFB, st->t_headers, ttfb);
         series_slot_t *slot = series_at(&w->series, st->t_done);
@@ -55,9 +56,11 @@ void record_stream_ok(conn_t *c, stream_t *st)
 void record_stream_failed(conn_t *c, stream_t *st, const char *phase, const char *reason)
 {
     worker_t *w = c->w;
-    if (c->sampled) events_stream(&w->events, c, st, phase, reason ? reason : "failed with its connection");
+    if (c->sampled)
+        events_stream(&w->events, c, st, phase, reason ? reason : "failed with its connection");
     if (phase && c->streams_failed++ == 0)
-        snprintf(c->stream_error, sizeof c->stream_error, "%s: %s", phase, reason ? reason : "failed");
+        snprintf(c->stream_error, sizeof c->stream_error, "%s: %s", phase,
+                 reason ? reason : "failed");
     if (st->measured) {
         w->res->requests_failed++;
         if (phase) {
@@ -104,11 +107,18 @@ void record_connection(conn_t *c, const char *err_phase, const char *reason)
     story_from_conn(&story, c, err_phase, reason);
     slowest_offer(&w->slowest, &story);
     if (c->sampled) events_connection(&w->events, &story, w->eng->targets[c->target].label);
-    if (t->tcp_up) series_record(&w->series, SERIES_TCP_CONNECT, t->tcp_up, clock_span(t->connect_start, t->tcp_up));
-    if (t->tls_done) series_record(&w->series, SERIES_TLS_HANDSHAKE, t->tls_done, clock_span(t->tls_start, t->tls_done));
-    if (t->settings && t->tls_done) series_record(&w->series, SERIES_H2_SETTINGS, t->settings, clock_span(t->tls_done, t->settings));
+    if (t->tcp_up)
+        series_record(&w->series, SERIES_TCP_CONNECT, t->tcp_up,
+                      clock_span(t->connect_start, t->tcp_up));
+    if (t->tls_done)
+        series_record(&w->series, SERIES_TLS_HANDSHAKE, t->tls_done,
+                      clock_span(t->tls_start, t->tls_done));
+    if (t->settings && t->tls_done)
+        series_record(&w->series, SERIES_H2_SETTINGS, t->settings,
+                      clock_span(t->tls_done, t->settings));
     if (t->last_stream_done)
-        series_record(&w->series, SERIES_CONNECTION, t->last_stream_done, clock_span(t->connect_start, t->last_stream_done));
+        series_record(&w->series, SERIES_CONNECTION, t->last_stream_done,
+                      clock_span(t->connect_start, t->last_stream_done));
     if (c->tcp_ok && c->tcp.total_retrans) {
         series_slot_t *slot = series_at(&w->series, t->close);
         if (slot) slot->retransmits += c->tcp.total_retrans;
@@ -120,27 +130,32 @@ void record_connection(conn_t *c, const char *err_phase, const char *reason)
         /* Without a TCP_INFO reading, a connect of >= 1 s (the initial RTO)
          * can only have been a SYN retransmit: count it as inferred. */
         if (!c->syn_retransmits && connect_ns >= TCP_SYN_INITIAL_RTO_MS * 1000000ull)
-            r->tcp.syn_retransmits_inferred +=
-                tcp_syn_retransmits_inferred(connect_ns, w->eng->syn_linear_timeouts, TCP_SYN_INITIAL_RTO_MS);
+            r->tcp.syn_retransmits_inferred += tcp_syn_retransmits_inferred(
+                connect_ns, w->eng->syn_linear_timeouts, TCP_SYN_INITIAL_RTO_MS);
     }
     if (c->tcp_ok) {
         r->tcp.retransmits_total += c->tcp.total_retrans;
         r->tcp.connections_with_retransmits += c->tcp.total_retrans > 0;
         /* A D-SACK can only answer a retransmission, but count no more
          * spurious ones than there were retransmissions at all. */
-        r->tcp.retransmits_spurious += c->tcp.dsack_dups < c->tcp.total_retrans ? c->tcp.dsack_dups : c->tcp.total_retrans;
+        r->tcp.retransmits_spurious +=
+            c->tcp.dsack_dups < c->tcp.total_retrans ? c->tcp.dsack_dups : c->tcp.total_retrans;
         hist_record(&r->tcp.retransmits, c->tcp.total_retrans);
         if (c->tcp.rtt_us) hist_record(&r->tcp.rtt, (uint64_t)c->tcp.rtt_us * 1000u);
     }
     if (t->tls_done) {
         uint64_t hs = clock_span(t->tls_start, t->tls_done);
         hist_record(&r->phases[PHASE_TLS_HANDSHAKE], hs);
-        hist_record(&r->phases[c->tls.resumed ? PHASE_TLS_HANDSHAKE_RESUMED : PHASE_TLS_HANDSHAKE_FULL], hs);
+        hist_record(
+            &r->phases[c->tls.resumed ? PHASE_TLS_HANDSHAKE_RESUMED : PHASE_TLS_HANDSHAKE_FULL],
+            hs);
         hist_record(&r->phases[PHASE_TLS_CLIENT_CPU], t->tls_cpu_ns);
         if (t->server_hello)
-            hist_record(&r->phases[PHASE_TLS_SERVER_HELLO], clock_span(t->tls_start, t->server_hello));
+            hist_record(&r->phases[PHASE_TLS_SERVER_HELLO],
+                        clock_span(t->tls_start, t->server_hello));
         if (t->server_finished)
-            hist_record(&r->phases[PHASE_TLS_SERVER_FINISHED], clock_span(t->tls_start, t->server_finished));
+            hist_record(&r->phases[PHASE_TLS_SERVER_FINISHED],
+                        clock_span(t->tls_start, t->server_finished));
         tally_add(&r->versions, c->tls.version, 1);
         tally_add(&r->ciphers, c->tls.cipher, 1);
         tally_add(&r->groups, c->tls.group, 1);
@@ -162,8 +177,10 @@ void record_connection(conn_t *c, const char *err_phase, const char *reason)
         }
     }
     /* SETTINGS that came in with the handshake's last flight counts as 0. */
-    if (t->settings && t->tls_done) hist_record(&r->phases[PHASE_H2_SETTINGS], clock_span(t->tls_done, t->settings));
+    if (t->settings && t->tls_done)
+        hist_record(&r->phases[PHASE_H2_SETTINGS], clock_span(t->tls_done, t->settings));
     if (c->ready) r->connections_established++;
     if (t->last_stream_done)
-        hist_record(&r->phases[PHASE_CONNECTION], clock_span(t->connect_start, t->last_stream_done));
+        hist_record(&r->phases[PHASE_CONNECTION],
+                    clock_span(t->connect_start, t->last_stream_done));
 }

@@ -21,13 +21,13 @@ typedef struct conn_story {
     tcp_snapshot_t tcp;
     bool tcp_ok;
     uint32_t syn_retransmits;
-    uint32_t streams;        /* streams completed on this connection */
-    uint64_t worst_ttfb_ns;  /* slowest stream's ttfb on this connection */
+    uint32_t streams;       /* streams completed on this connection */
+    uint64_t worst_ttfb_ns; /* slowest stream's ttfb on this connection */
     uint32_t streams_failed;
     char stream_error[64];
-    const char *err_phase;   /* NULL when the connection ended cleanly */
+    const char *err_phase; /* NULL when the connection ended cleanly */
     char err_reason[96];
-    uint64_t rank_ns;        /* connect() to last stream done, or to the failure */
+    uint64_t rank_ns; /* connect() to last stream done, or to the failure */
 } conn_story_t;
 
 void story_from_conn(conn_story_t *s, const conn_t *c, const char *err_phase, const char *reason);

@@ -79,7 +79,8 @@ bool worker_claim(worker_t *w, bool *measured, mono_ns *intended)
 
 bool worker_idle(const worker_t *w)
 {
-    return w->active == 0 && w->n_restart == 0 && !w->rate_armed && (w->ramp_next >= w->n_conns || w->stopping);
+    return w->active == 0 && w->n_restart == 0 && !w->rate_armed &&
+           (w->ramp_next >= w->n_conns || w->stopping);
 }
 
 void worker_unclaim(worker_t *w)
@@ -163,8 +164,10 @@ static void begin_stop(worker_t *w, bool abort_now)
         ev_timer_start(w->loop, &w->grace_timer);
     }
     for (uint32_t i = 0; i < w->n_conns; i++) {
-        if (abort_now) conn_abort(&w->conns[i], "interrupted");
-        else conn_drain(&w->conns[i]);
+        if (abort_now)
+            conn_abort(&w->conns[i], "interrupted");
+        else
+            conn_drain(&w->conns[i]);
     }
     if (w->active == 0) ev_break(w->loop, EVBREAK_ALL);
 }
@@ -194,7 +197,8 @@ static void rate_cb(struct ev_loop *loop, ev_io *io, int revents)
     }
     /* Nobody claimed (every slot busy, or nothing due after all): completions
      * claim the backlog; re-arm only when the next arrival is still ahead. */
-    if (!w->rate_armed && worker_has_work(w) && schedule_at(&w->sched, w->sched.started) > clock_now())
+    if (!w->rate_armed && worker_has_work(w) &&
+        schedule_at(&w->sched, w->sched.started) > clock_now())
         arm_rate_timer(w);
     if (worker_idle(w)) ev_break(loop, EVBREAK_ALL);
 }
@@ -208,7 +212,8 @@ static void flush_idle_cb(struct ev_loop *loop, ev_idle *idle, int revents)
      * the restart watcher, never from here: the list cannot grow meanwhile. */
     uint32_t n = w->n_dirty;
     w->n_dirty = 0;
-    for (uint32_t i = 0; i < n; i++) conn_flush_deferred(&w->conns[w->dirty[i]]);
+    for (uint32_t i = 0; i < n; i++)
+        conn_flush_deferred(&w->conns[w->dirty[i]]);
 }
 
 static void grace_cb(struct ev_loop *loop, ev_timer *t, int revents)
@@ -280,7 +285,8 @@ int worker_init(worker_t *w, engine_t *e, uint32_t id, uint32_t n_conns, char *e
     }
     results_init(w->res);
     series_init(&w->series, 0, cfg->interval_s);
-    if (slowest_init(&w->slowest, cfg->slowest) < 0 || events_writer_init(&w->events, e->events_fd, cfg->events_sample) < 0) {
+    if (slowest_init(&w->slowest, cfg->slowest) < 0 ||
+        events_writer_init(&w->events, e->events_fd, cfg->events_sample) < 0) {
         snprintf(err, errlen, "out of memory for the slowest-connection lists or the event log");
         return -1;
     }
@@ -359,7 +365,8 @@ void *worker_main(void *arg)
     disarm_rate_timer(w);
     /* Leave nothing half-open: abort stragglers (counted as aborted). */
     w->stopping = true;
-    for (uint32_t i = 0; i < w->n_conns; i++) conn_abort(&w->conns[i], "end of run");
+    for (uint32_t i = 0; i < w->n_conns; i++)
+        conn_abort(&w->conns[i], "end of run");
     w->t_finished = clock_now();
     if (w->events.fd >= 0) events_flush(&w->events);
     w->cpu_ns = clock_thread_cpu() - cpu0;
@@ -374,7 +381,8 @@ void *worker_main(void *arg)
 void worker_free(worker_t *w)
 {
     if (w->conns) {
-        for (uint32_t i = 0; i < w->n_conns; i++) free(w->conns[i].streams);
+        for (uint32_t i = 0; i < w->n_conns; i++)
+            free(w->conns[i].streams);
         free(w->conns);
     }
     free(w->restart_list);

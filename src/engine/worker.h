@@ -34,27 +34,27 @@ typedef struct worker {
     SSL_CTX *ssl_ctx;
     nghttp2_session_callbacks *h2_callbacks;
     nghttp2_option *h2_option;
-    tls_mem_cache_t tls_mem;  /* OpenSSL's freed blocks, recycled on this worker's thread */
-    h2_mem_cache_t h2mem;     /* nghttp2's allocations, recycled per worker; its shared frame buffer */
+    tls_mem_cache_t tls_mem; /* OpenSSL's freed blocks, recycled on this worker's thread */
+    h2_mem_cache_t h2mem; /* nghttp2's allocations, recycled per worker; its shared frame buffer */
     const session_ops_t *proto; /* HTTP/2, or HTTP/1.1 with --h1 */
-    nghttp2_nv *nva;          /* request headers, built once */
+    nghttp2_nv *nva;            /* request headers, built once */
     size_t nva_len;
-    char *h1_request;         /* --h1: the request text, built once */
+    char *h1_request; /* --h1: the request text, built once */
     size_t h1_request_len;
 
     conn_t *conns;
     uint32_t n_conns;
-    uint32_t active;          /* slots not idle */
+    uint32_t active; /* slots not idle */
     uint64_t conn_seq;
     uint32_t next_target;
 
-    bool measuring;           /* warm-up over */
-    bool stopping;            /* no new work */
-    uint64_t retry_credit;    /* requests given back (GOAWAY, refused) to send again */
+    bool measuring;        /* warm-up over */
+    bool stopping;         /* no new work */
+    uint64_t retry_credit; /* requests given back (GOAWAY, refused) to send again */
 
     ev_async wake;
     ev_timer warmup_timer, deadline_timer, grace_timer;
-    schedule_t sched;         /* --rate arrivals */
+    schedule_t sched; /* --rate arrivals */
     /* Wakes the loop when the next arrival is due. A timerfd, not an
      * ev_timer: libev's epoll backend waits in whole milliseconds, which
      * would start every scheduled request up to 1 ms late and then blame
@@ -62,16 +62,16 @@ typedef struct worker {
     int rate_fd;
     ev_io rate_io;
     bool rate_armed;
-    ev_idle restart;          /* reopens slots outside of the callbacks that closed them */
+    ev_idle restart; /* reopens slots outside of the callbacks that closed them */
     uint32_t *restart_list;
     uint32_t n_restart;
-    uint32_t setting_up;      /* connections opened and not yet ready (pooled --ramp) */
-    uint32_t ramp_next;       /* first slot not yet opened by the start-up ramp */
-    bool ramp_wanted;         /* a setup finished: open more slots from the idle watcher */
+    uint32_t setting_up; /* connections opened and not yet ready (pooled --ramp) */
+    uint32_t ramp_next;  /* first slot not yet opened by the start-up ramp */
+    bool ramp_wanted;    /* a setup finished: open more slots from the idle watcher */
 
-    bool defer_flush;         /* closed-loop pooled: batch request writes until the loop is idle */
+    bool defer_flush; /* closed-loop pooled: batch request writes until the loop is idle */
     ev_idle flush_idle;
-    uint32_t *dirty;          /* slots with deferred writes */
+    uint32_t *dirty; /* slots with deferred writes */
     uint32_t n_dirty;
     /* The one connection whose writes are held back (tls_bio.h), and what
      * it has written so far. */
@@ -79,11 +79,11 @@ typedef struct worker {
     size_t hold_len;
     ticket_store_t tickets;
     results_t *res;
-    series_t series;          /* per-interval statistics */
-    slowest_t slowest;        /* the N slowest connection stories */
-    events_writer_t events;   /* --events */
-    uint64_t cpu_ns;          /* thread CPU time over the run */
-    mono_ns t_finished;       /* when this worker's last connection ended */
+    series_t series;        /* per-interval statistics */
+    slowest_t slowest;      /* the N slowest connection stories */
+    events_writer_t events; /* --events */
+    uint64_t cpu_ns;        /* thread CPU time over the run */
+    mono_ns t_finished;     /* when this worker's last connection ended */
 
     uint8_t rbuf[WORKER_READ_BUF];
     uint8_t wbuf[WORKER_WRITE_BUF];

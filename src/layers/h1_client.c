@@ -31,10 +31,13 @@ int h1_request_build(const run_config_t *cfg, char **out, size_t *len)
     }
     char *buf = malloc(need);
     if (!buf) return -1;
-    int n = snprintf(buf, need, "%s %s HTTP/1.1\r\nhost: %s\r\n", cfg->method, cfg->url.path, cfg->url.authority);
-    if (!has_ua) n += snprintf(buf + n, need - (size_t)n, "user-agent: tlsprof/" TLSPROF_VERSION "\r\n");
+    int n = snprintf(buf, need, "%s %s HTTP/1.1\r\nhost: %s\r\n", cfg->method, cfg->url.path,
+                     cfg->url.authority);
+    if (!has_ua)
+        n += snprintf(buf + n, need - (size_t)n, "user-agent: tlsprof/" TLSPROF_VERSION "\r\n");
     for (size_t h = 0; h < cfg->n_headers; h++)
-        n += snprintf(buf + n, need - (size_t)n, "%s: %s\r\n", cfg->headers[h].name, cfg->headers[h].value);
+        n += snprintf(buf + n, need - (size_t)n, "%s: %s\r\n", cfg->headers[h].name,
+                      cfg->headers[h].value);
     if (close) n += snprintf(buf + n, need - (size_t)n, "connection: close\r\n");
     n += snprintf(buf + n, need - (size_t)n, "\r\n");
     *out = buf;
@@ -93,7 +96,8 @@ static int h1_recv(conn_t *c, const uint8_t *data, size_t len, char *reason, siz
     if (h->discard) return 0; /* the answer to a request given up on (timeout) */
     stream_t *st = h->st;
     if (!st) {
-        snprintf(reason, rlen, "HTTP/1.1: %zu bytes from the server with no request outstanding", len);
+        snprintf(reason, rlen, "HTTP/1.1: %zu bytes from the server with no request outstanding",
+                 len);
         return -1;
     }
     h->rx += len;
@@ -109,7 +113,8 @@ static int h1_recv(conn_t *c, const uint8_t *data, size_t len, char *reason, siz
     if (h->parser.state != H1P_DONE) return 0;
     complete(c);
     if (used < len) {
-        snprintf(reason, rlen, "HTTP/1.1: %zu bytes from the server after the response", len - used);
+        snprintf(reason, rlen, "HTTP/1.1: %zu bytes from the server after the response",
+                 len - used);
         return -1;
     }
     return 0;

@@ -36,8 +36,10 @@ static bool is_space(char c)
 /* Trim spaces at both ends of [*s, *s + *n). */
 static void trim(const char **s, size_t *n)
 {
-    while (*n && is_space(**s)) (*s)++, (*n)--;
-    while (*n && is_space((*s)[*n - 1])) (*n)--;
+    while (*n && is_space(**s))
+        (*s)++, (*n)--;
+    while (*n && is_space((*s)[*n - 1]))
+        (*n)--;
 }
 
 /* Does the comma-separated list [s, s + n) contain token tok (any case)? */
@@ -116,8 +118,10 @@ static void header_field(h1_parser_t *p, const char *s, size_t n)
         p->te = true;
         if (!p->chunked) p->close = true;
     } else if (nl == 10 && !strncasecmp(s, "connection", 10)) {
-        if (has_token(v, vn, "close", false)) p->close = true;
-        else if (has_token(v, vn, "keep-alive", false)) p->close = false;
+        if (has_token(v, vn, "close", false))
+            p->close = true;
+        else if (has_token(v, vn, "keep-alive", false))
+            p->close = false;
     }
 }
 
@@ -156,7 +160,10 @@ static void chunk_size(h1_parser_t *p, const char *s, size_t n)
     size_t i = 0;
     for (; i < n; i++) {
         char c = s[i];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
         if (d < 0) break;
         if (size >> 56) {
             fail(p, "chunk size too large");
@@ -164,7 +171,8 @@ static void chunk_size(h1_parser_t *p, const char *s, size_t n)
         }
         size = size << 4 | (uint64_t)d;
     }
-    while (i < n && is_space(s[i])) i++;
+    while (i < n && is_space(s[i]))
+        i++;
     if (i == 0 || (i < n && s[i] != ';')) {
         fail(p, "malformed chunk size");
         return;
@@ -182,7 +190,9 @@ static void chunk_size(h1_parser_t *p, const char *s, size_t n)
 static void line(h1_parser_t *p, const char *s, size_t n)
 {
     switch (p->state) {
-    case H1P_STATUS: status_line(p, s, n); break;
+    case H1P_STATUS:
+        status_line(p, s, n);
+        break;
     case H1P_HEADERS:
     case H1P_TRAILERS:
         p->header_bytes += n + 2;
@@ -191,18 +201,25 @@ static void line(h1_parser_t *p, const char *s, size_t n)
             return;
         }
         if (n == 0) {
-            if (p->state == H1P_TRAILERS) p->state = H1P_DONE;
-            else end_of_headers(p);
+            if (p->state == H1P_TRAILERS)
+                p->state = H1P_DONE;
+            else
+                end_of_headers(p);
         } else if (p->state == H1P_HEADERS) {
             header_field(p, s, n);
         }
         break;
-    case H1P_CHUNK_SIZE: chunk_size(p, s, n); break;
-    case H1P_CHUNK_END:
-        if (n) fail(p, "chunk data longer than its chunk size");
-        else p->state = H1P_CHUNK_SIZE;
+    case H1P_CHUNK_SIZE:
+        chunk_size(p, s, n);
         break;
-    default: break;
+    case H1P_CHUNK_END:
+        if (n)
+            fail(p, "chunk data longer than its chunk size");
+        else
+            p->state = H1P_CHUNK_SIZE;
+        break;
+    default:
+        break;
     }
 }
 
@@ -221,7 +238,8 @@ static bool keep_partial(h1_parser_t *p, const uint8_t *s, size_t n)
     }
     if (p->line_len + n > p->line_cap) {
         size_t cap = p->line_cap ? p->line_cap : 256;
-        while (cap < p->line_len + n) cap *= 2;
+        while (cap < p->line_len + n)
+            cap *= 2;
         if (cap > H1P_MAX_LINE) cap = H1P_MAX_LINE;
         char *nl = realloc(p->line, cap);
         if (!nl) {
@@ -277,7 +295,8 @@ size_t h1p_feed(h1_parser_t *p, const uint8_t *data, size_t len)
 
 void h1p_eof(h1_parser_t *p)
 {
-    if (p->state == H1P_UNTIL_EOF) p->state = H1P_DONE;
+    if (p->state == H1P_UNTIL_EOF)
+        p->state = H1P_DONE;
     else if (p->state != H1P_DONE && p->state != H1P_ERROR)
         fail(p, p->state == H1P_STATUS && !p->headers_seen && !p->line_len
                     ? "connection closed before the response"

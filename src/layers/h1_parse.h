@@ -27,27 +27,27 @@ typedef enum h1p_state {
     H1P_BODY,       /* Content-Length bytes */
     H1P_CHUNK_SIZE, /* a chunk-size line */
     H1P_CHUNK_DATA,
-    H1P_CHUNK_END,  /* the CRLF after chunk data */
-    H1P_TRAILERS,   /* after the last chunk: trailer fields, then an empty line */
-    H1P_UNTIL_EOF,  /* no framing: the body ends with the connection */
+    H1P_CHUNK_END, /* the CRLF after chunk data */
+    H1P_TRAILERS,  /* after the last chunk: trailer fields, then an empty line */
+    H1P_UNTIL_EOF, /* no framing: the body ends with the connection */
     H1P_DONE,
     H1P_ERROR,
 } h1p_state;
 
 typedef struct h1_parser {
     h1p_state state;
-    bool head;             /* the request was HEAD: no body whatever the headers say */
-    bool headers_seen;     /* the first header block ended (1xx included) */
-    uint16_t status;       /* final status (>= 200), or the last 1xx */
+    bool head;              /* the request was HEAD: no body whatever the headers say */
+    bool headers_seen;      /* the first header block ended (1xx included) */
+    uint16_t status;        /* final status (>= 200), or the last 1xx */
     int64_t content_length; /* -1 when absent */
     bool chunked;
-    bool te;               /* a Transfer-Encoding field was present */
-    bool close;            /* the server closes after this response */
-    uint64_t remaining;    /* bytes left of the body or of the current chunk */
-    uint64_t body_bytes;   /* body bytes so far (chunk framing excluded) */
-    size_t header_bytes;   /* of the current header block */
-    const char *error;     /* why H1P_ERROR (static text) */
-    char *line;            /* a line split across reads, kept until its end */
+    bool te;             /* a Transfer-Encoding field was present */
+    bool close;          /* the server closes after this response */
+    uint64_t remaining;  /* bytes left of the body or of the current chunk */
+    uint64_t body_bytes; /* body bytes so far (chunk framing excluded) */
+    size_t header_bytes; /* of the current header block */
+    const char *error;   /* why H1P_ERROR (static text) */
+    char *line;          /* a line split across reads, kept until its end */
     size_t line_len, line_cap;
 } h1_parser_t;
 

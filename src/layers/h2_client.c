@@ -104,7 +104,8 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *user)
     case NGHTTP2_GOAWAY:
         c->goaway = true;
         break;
-    default: break;
+    default:
+        break;
     }
     return 0;
 }
@@ -121,8 +122,9 @@ static int64_t parse_length(const uint8_t *v, size_t len)
     return n;
 }
 
-static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name, size_t namelen,
-                     const uint8_t *value, size_t valuelen, uint8_t flags, void *user)
+static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name,
+                     size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags,
+                     void *user)
 {
     (void)flags;
     (void)user;
@@ -135,7 +137,8 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *
         if (valuelen != 3 || value[0] < '1' || value[0] > '9' || value[1] < '0' || value[1] > '9' ||
             value[2] < '0' || value[2] > '9')
             return 0;
-        unsigned v = (unsigned)(value[0] - '0') * 100 + (unsigned)(value[1] - '0') * 10 + (unsigned)(value[2] - '0');
+        unsigned v = (unsigned)(value[0] - '0') * 100 + (unsigned)(value[1] - '0') * 10 +
+                     (unsigned)(value[2] - '0');
         /* 1xx informational responses are not the final status. */
         if (v >= 200 || !st->status) st->status = (uint16_t)v;
     } else if (namelen == 14 && memcmp(name, "content-length", 14) == 0) {
@@ -155,15 +158,15 @@ static const char *response_problem(const conn_t *c, const stream_t *st, char *b
     if (st->status < 200) return "response without a valid final :status";
     if (st->content_length >= 0 && !c->w->cfg->head && st->status != 204 && st->status != 304 &&
         (uint64_t)st->content_length != st->bytes) {
-        snprintf(buf, len, "response body %llu bytes, content-length %lld", (unsigned long long)st->bytes,
-                 (long long)st->content_length);
+        snprintf(buf, len, "response body %llu bytes, content-length %lld",
+                 (unsigned long long)st->bytes, (long long)st->content_length);
         return buf;
     }
     return NULL;
 }
 
-static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t id, const uint8_t *data, size_t len,
-                         void *user)
+static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t id, const uint8_t *data,
+                         size_t len, void *user)
 {
     (void)flags;
     (void)data;
@@ -207,8 +210,10 @@ static int on_stream_close(nghttp2_session *s, int32_t id, uint32_t error_code, 
         retry_streak = 0;
         char why[96];
         const char *bad = response_problem(c, st, why, sizeof why);
-        if (bad) record_stream_failed(c, st, st->status < 200 ? "ttfb" : "stream", bad);
-        else record_stream_ok(c, st);
+        if (bad)
+            record_stream_failed(c, st, st->status < 200 ? "ttfb" : "stream", bad);
+        else
+            record_stream_ok(c, st);
     } else if (!st->t_headers && (error_code == NGHTTP2_REFUSED_STREAM || c->goaway)) {
         /* The server never processed it (REFUSED_STREAM, or above the GOAWAY
          * last-stream-id): safe to send again on another connection. */
@@ -221,7 +226,8 @@ static int on_stream_close(nghttp2_session *s, int32_t id, uint32_t error_code, 
             snprintf(reason, sizeof reason, "stream closed without a response");
         else if (st->reset_sent)
             /* nghttp2 (--strict-h2) found the response malformed and reset it. */
-            snprintf(reason, sizeof reason, "invalid response (sent RST_STREAM %s)", nghttp2_http2_strerror(error_code));
+            snprintf(reason, sizeof reason, "invalid response (sent RST_STREAM %s)",
+                     nghttp2_http2_strerror(error_code));
         else
             snprintf(reason, sizeof reason, "RST_STREAM %s", nghttp2_http2_strerror(error_code));
         record_stream_failed(c, st, st->t_headers ? "stream" : "ttfb", reason);
@@ -236,7 +242,8 @@ static int on_frame_not_send(nghttp2_session *s, const nghttp2_frame *f, int lib
     stream_t *st = slot_of(s, f->hd.stream_id);
     if (!st) return 0;
     nghttp2_session_set_stream_user_data(s, f->hd.stream_id, NULL);
-    if (lib_error == NGHTTP2_ERR_START_STREAM_NOT_ALLOWED || lib_error == NGHTTP2_ERR_STREAM_CLOSING) {
+    if (lib_error == NGHTTP2_ERR_START_STREAM_NOT_ALLOWED ||
+        lib_error == NGHTTP2_ERR_STREAM_CLOSING) {
         retry_or_fail(c, st, "request not sent before GOAWAY");
     } else {
         char reason[96];
@@ -293,9 +300,11 @@ int h2_client_build_nva(const run_config_t *cfg, nghttp2_nv **out, size_t *len)
     nva[i++] = make_nv(":authority", cfg->url.authority);
     nva[i++] = make_nv(":path", cfg->url.path);
     bool has_ua = false;
-    for (size_t h = 0; h < cfg->n_headers; h++) has_ua |= !strcmp(cfg->headers[h].name, "user-agent");
+    for (size_t h = 0; h < cfg->n_headers; h++)
+        has_ua |= !strcmp(cfg->headers[h].name, "user-agent");
     if (!has_ua) nva[i++] = make_nv("user-agent", "tlsprof/" TLSPROF_VERSION);
-    for (size_t h = 0; h < cfg->n_headers; h++) nva[i++] = make_nv(cfg->headers[h].name, cfg->headers[h].value);
+    for (size_t h = 0; h < cfg->n_headers; h++)
+        nva[i++] = make_nv(cfg->headers[h].name, cfg->headers[h].value);
     *out = nva;
     *len = i;
     return 0;
@@ -307,7 +316,8 @@ static int h2_start(conn_t *c)
     /* nghttp2 allocates through the worker's block cache, and serialises
      * frames into the worker's shared frame buffer (h2_mem.h). */
     h2_mem_session_init(&c->h2mem, &w->h2mem);
-    if (nghttp2_session_client_new3(&c->h2, w->h2_callbacks, c, w->h2_option, &c->h2mem.mem) != 0) return -1;
+    if (nghttp2_session_client_new3(&c->h2, w->h2_callbacks, c, w->h2_option, &c->h2mem.mem) != 0)
+        return -1;
     /* The session has just written the client preface into the shared frame
      * buffer: take it out now, before another session can overwrite it, and
      * let conn_flush send the constant instead. */
@@ -319,7 +329,8 @@ static int h2_start(conn_t *c)
         {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 100},
         {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, H2_WINDOW},
     };
-    if (nghttp2_submit_settings(c->h2, NGHTTP2_FLAG_NONE, iv, sizeof iv / sizeof iv[0]) != 0) return -1;
+    if (nghttp2_submit_settings(c->h2, NGHTTP2_FLAG_NONE, iv, sizeof iv / sizeof iv[0]) != 0)
+        return -1;
     nghttp2_session_set_local_window_size(c->h2, NGHTTP2_FLAG_NONE, 0, H2_WINDOW);
     return 0;
 }

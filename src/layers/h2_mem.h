@@ -46,7 +46,7 @@
 typedef struct h2_mem_cache {
     void *free_list[H2_MEM_CLASSES];
     uint32_t n_free[H2_MEM_CLASSES];
-    uint64_t from_system; /* blocks that came from malloc (for tests) */
+    uint64_t from_system;               /* blocks that came from malloc (for tests) */
     void *shared[H2_MEM_SHARED_CHUNKS]; /* frame buffer chunks, allocated on first use */
 } h2_mem_cache_t;
 

@@ -68,11 +68,16 @@ void tcp_set_linger_rst(int fd)
 const char *tcp_errno_reason(int err)
 {
     switch (err) {
-    case EADDRNOTAVAIL: return "ephemeral ports exhausted (EADDRNOTAVAIL)";
-    case EMFILE: return "EMFILE (out of file descriptors)";
-    case ENFILE: return "ENFILE (system file table full)";
-    case ENOMEM: return "ENOMEM";
-    case ETIMEDOUT: return "ETIMEDOUT";
+    case EADDRNOTAVAIL:
+        return "ephemeral ports exhausted (EADDRNOTAVAIL)";
+    case EMFILE:
+        return "EMFILE (out of file descriptors)";
+    case ENFILE:
+        return "ENFILE (system file table full)";
+    case ENOMEM:
+        return "ENOMEM";
+    case ETIMEDOUT:
+        return "ETIMEDOUT";
     default: {
         const char *n = strerrorname_np(err);
         return n ? n : "unknown error";

@@ -128,11 +128,16 @@ static long bio_ctrl(BIO *b, int cmd, long num, void *ptr)
     (void)num;
     (void)ptr;
     switch (cmd) {
-    case BIO_CTRL_FLUSH: return 1; /* writes are not buffered, or held on purpose */
-    case BIO_CTRL_EOF: return BIO_test_flags(b, BIO_FLAGS_IN_EOF) != 0;
-    case BIO_CTRL_GET_CLOSE: return BIO_NOCLOSE;
-    case BIO_CTRL_SET_CLOSE: return 1;
-    default: return 0; /* PENDING/WPENDING 0, no kTLS, no dgram */
+    case BIO_CTRL_FLUSH:
+        return 1; /* writes are not buffered, or held on purpose */
+    case BIO_CTRL_EOF:
+        return BIO_test_flags(b, BIO_FLAGS_IN_EOF) != 0;
+    case BIO_CTRL_GET_CLOSE:
+        return BIO_NOCLOSE;
+    case BIO_CTRL_SET_CLOSE:
+        return 1;
+    default:
+        return 0; /* PENDING/WPENDING 0, no kTLS, no dgram */
     }
 }
 

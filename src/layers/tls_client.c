@@ -68,27 +68,45 @@ static int new_session_cb(SSL *ssl, SSL_SESSION *sess)
 static const char *sigscheme_name(unsigned code)
 {
     switch (code) {
-    case 0x0401: return "rsa_pkcs1_sha256";
-    case 0x0501: return "rsa_pkcs1_sha384";
-    case 0x0601: return "rsa_pkcs1_sha512";
-    case 0x0403: return "ecdsa_secp256r1_sha256";
-    case 0x0503: return "ecdsa_secp384r1_sha384";
-    case 0x0603: return "ecdsa_secp521r1_sha512";
-    case 0x0804: return "rsa_pss_rsae_sha256";
-    case 0x0805: return "rsa_pss_rsae_sha384";
-    case 0x0806: return "rsa_pss_rsae_sha512";
-    case 0x0807: return "ed25519";
-    case 0x0808: return "ed448";
-    case 0x0809: return "rsa_pss_pss_sha256";
-    case 0x080a: return "rsa_pss_pss_sha384";
-    case 0x080b: return "rsa_pss_pss_sha512";
-    case 0x0201: return "rsa_pkcs1_sha1";
-    case 0x0203: return "ecdsa_sha1";
-    default: return NULL;
+    case 0x0401:
+        return "rsa_pkcs1_sha256";
+    case 0x0501:
+        return "rsa_pkcs1_sha384";
+    case 0x0601:
+        return "rsa_pkcs1_sha512";
+    case 0x0403:
+        return "ecdsa_secp256r1_sha256";
+    case 0x0503:
+        return "ecdsa_secp384r1_sha384";
+    case 0x0603:
+        return "ecdsa_secp521r1_sha512";
+    case 0x0804:
+        return "rsa_pss_rsae_sha256";
+    case 0x0805:
+        return "rsa_pss_rsae_sha384";
+    case 0x0806:
+        return "rsa_pss_rsae_sha512";
+    case 0x0807:
+        return "ed25519";
+    case 0x0808:
+        return "ed448";
+    case 0x0809:
+        return "rsa_pss_pss_sha256";
+    case 0x080a:
+        return "rsa_pss_pss_sha384";
+    case 0x080b:
+        return "rsa_pss_pss_sha512";
+    case 0x0201:
+        return "rsa_pkcs1_sha1";
+    case 0x0203:
+        return "ecdsa_sha1";
+    default:
+        return NULL;
     }
 }
 
-static void msg_cb(int write_p, int version, int content_type, const void *buf, size_t len, SSL *ssl, void *arg)
+static void msg_cb(int write_p, int version, int content_type, const void *buf, size_t len,
+                   SSL *ssl, void *arg)
 {
     (void)version;
     (void)arg;
@@ -108,8 +126,10 @@ static void msg_cb(int write_p, int version, int content_type, const void *buf, 
         if (len >= 6) {
             unsigned code = (unsigned)p[4] << 8 | p[5];
             const char *name = sigscheme_name(code);
-            if (name) snprintf(c->tls.sigalg, sizeof c->tls.sigalg, "%s", name);
-            else snprintf(c->tls.sigalg, sizeof c->tls.sigalg, "0x%04x", code);
+            if (name)
+                snprintf(c->tls.sigalg, sizeof c->tls.sigalg, "%s", name);
+            else
+                snprintf(c->tls.sigalg, sizeof c->tls.sigalg, "0x%04x", code);
         }
         break;
     case SSL3_MT_SERVER_KEY_EXCHANGE:
@@ -125,7 +145,8 @@ static void msg_cb(int write_p, int version, int content_type, const void *buf, 
             }
         }
         break;
-    default: break;
+    default:
+        break;
     }
 }
 
@@ -258,8 +279,10 @@ int tls_client_attach(conn_t *c, char *reason, size_t rlen)
     if (!cfg->insecure) {
         const char *name = cfg->sni[0] ? cfg->sni : cfg->url.host;
         X509_VERIFY_PARAM *vp = SSL_get0_param(c->ssl);
-        if (!cfg->sni_set && cfg->url.host_is_ip) X509_VERIFY_PARAM_set1_ip_asc(vp, cfg->url.host);
-        else X509_VERIFY_PARAM_set1_host(vp, name, 0);
+        if (!cfg->sni_set && cfg->url.host_is_ip)
+            X509_VERIFY_PARAM_set1_ip_asc(vp, cfg->url.host);
+        else
+            X509_VERIFY_PARAM_set1_host(vp, name, 0);
     }
     if (cfg->resume == RESUME_TICKET) {
         SSL_SESSION *s = ticket_store_take(&w->tickets, cfg->ticket_scope_host ? 0 : c->target);
@@ -282,12 +305,17 @@ void tls_client_error_reason(conn_t *c, int ret, int ssl_err, char *reason, size
     } else if (ssl_err == SSL_ERROR_ZERO_RETURN) {
         snprintf(reason, rlen, "closed by peer (close_notify)");
     } else if (ssl_err == SSL_ERROR_SYSCALL && !e) {
-        if (ret == 0 || errno == 0) snprintf(reason, rlen, "connection closed by peer");
-        else snprintf(reason, rlen, "%s", strerrorname_np(errno) ? strerrorname_np(errno) : strerror(errno));
+        if (ret == 0 || errno == 0)
+            snprintf(reason, rlen, "connection closed by peer");
+        else
+            snprintf(reason, rlen, "%s",
+                     strerrorname_np(errno) ? strerrorname_np(errno) : strerror(errno));
     } else if (e) {
         const char *r = ERR_reason_error_string(e);
-        if (r) snprintf(reason, rlen, "%s", r);
-        else snprintf(reason, rlen, "OpenSSL error 0x%lx", e);
+        if (r)
+            snprintf(reason, rlen, "%s", r);
+        else
+            snprintf(reason, rlen, "OpenSSL error 0x%lx", e);
     } else {
         snprintf(reason, rlen, "SSL error %d", ssl_err);
     }
@@ -298,8 +326,10 @@ static io_status map_ssl(conn_t *c, int ret, char *reason, size_t rlen)
 {
     int se = SSL_get_error(c->ssl, ret);
     switch (se) {
-    case SSL_ERROR_WANT_READ: return IO_WANT_READ;
-    case SSL_ERROR_WANT_WRITE: return IO_WANT_WRITE;
+    case SSL_ERROR_WANT_READ:
+        return IO_WANT_READ;
+    case SSL_ERROR_WANT_WRITE:
+        return IO_WANT_WRITE;
     case SSL_ERROR_ZERO_RETURN:
         ERR_clear_error();
         return IO_EOF;
@@ -346,9 +376,12 @@ void tls_client_collect_facts(conn_t *c)
     unsigned alen = 0;
     SSL_get0_alpn_selected(s, &ap, &alen);
     c->tls.alpn = NULL;
-    if (alen == 2 && !memcmp(ap, "h2", 2)) c->tls.alpn = "h2";
-    else if (alen == 8 && !memcmp(ap, "http/1.1", 8)) c->tls.alpn = "http/1.1";
-    else if (alen) c->tls.alpn = "other";
+    if (alen == 2 && !memcmp(ap, "h2", 2))
+        c->tls.alpn = "h2";
+    else if (alen == 8 && !memcmp(ap, "http/1.1", 8))
+        c->tls.alpn = "http/1.1";
+    else if (alen)
+        c->tls.alpn = "other";
     c->tls.resumed = SSL_session_reused(s);
     /* TLS 1.2 sessions may be resumed many times and servers rarely send a
      * new ticket on a resumed handshake: put the session back, or only every
@@ -357,11 +390,13 @@ void tls_client_collect_facts(conn_t *c)
     if (c->tls.resumed && SSL_version(s) == TLS1_2_VERSION && c->w->cfg->resume == RESUME_TICKET &&
         !c->w->cfg->reuse_ticket) {
         SSL_SESSION *again = SSL_get1_session(s);
-        if (again) ticket_store_put(&c->w->tickets, c->w->cfg->ticket_scope_host ? 0 : c->target, again);
+        if (again)
+            ticket_store_put(&c->w->tickets, c->w->cfg->ticket_scope_host ? 0 : c->target, again);
     }
     if (!c->tls.sigalg[0]) {
         /* Resumed handshakes carry no CertificateVerify. */
-        snprintf(c->tls.sigalg, sizeof c->tls.sigalg, "%s", c->tls.resumed ? "none (resumed)" : "unknown");
+        snprintf(c->tls.sigalg, sizeof c->tls.sigalg, "%s",
+                 c->tls.resumed ? "none (resumed)" : "unknown");
     }
     ERR_clear_error(); /* nothing above may leave the queue dirty for the first read */
 }
@@ -389,7 +424,8 @@ bool tls_client_can_send_early(const conn_t *c)
     return s && SSL_SESSION_get_max_early_data(s) > 0;
 }
 
-io_status tls_client_write(conn_t *c, const uint8_t *buf, size_t len, size_t *n, char *reason, size_t rlen)
+io_status tls_client_write(conn_t *c, const uint8_t *buf, size_t len, size_t *n, char *reason,
+                           size_t rlen)
 {
     if (c->early_sent && !SSL_is_init_finished(c->ssl)) {
         /* 0-RTT: before the handshake completes, writes go out as early

@@ -26,7 +26,8 @@ io_status tls_client_handshake(struct conn *c, char *reason, size_t rlen);
 void tls_client_collect_facts(struct conn *c);
 
 /* Read/write application data. *n is bytes done. */
-io_status tls_client_read(struct conn *c, uint8_t *buf, size_t len, size_t *n, char *reason, size_t rlen);
+io_status tls_client_read(struct conn *c, uint8_t *buf, size_t len, size_t *n, char *reason,
+                          size_t rlen);
 /* --early-data and the offered session allows 0-RTT (max_early_data > 0). */
 bool tls_client_can_send_early(const struct conn *c);
 io_status tls_client_write(struct conn *c, const uint8_t *buf, size_t len, size_t *n, char *reason,

@@ -16,9 +16,12 @@ int tls_version_from_string(const char *s)
 const char *tls_version_to_string(int v)
 {
     switch (v) {
-    case TLS1_2_VERSION: return "1.2";
-    case TLS1_3_VERSION: return "1.3";
-    default: return "default";
+    case TLS1_2_VERSION:
+        return "1.2";
+    case TLS1_3_VERSION:
+        return "1.3";
+    default:
+        return "default";
     }
 }
 
@@ -28,8 +31,8 @@ static int fail(char *err, size_t errlen, const char *what, const char *value)
     char reason[160] = "";
     if (e) ERR_error_string_n(e, reason, sizeof reason);
     ERR_clear_error();
-    snprintf(err, errlen, "%s: OpenSSL rejected '%s'%s%s", what, value ? value : "", reason[0] ? ": " : "",
-             reason);
+    snprintf(err, errlen, "%s: OpenSSL rejected '%s'%s%s", what, value ? value : "",
+             reason[0] ? ": " : "", reason);
     return -1;
 }
 
@@ -40,8 +43,8 @@ int tls_opts_apply(SSL_CTX *ctx, const tls_opts_t *o, char *err, size_t errlen)
     if (o->max_version && !SSL_CTX_set_max_proto_version(ctx, o->max_version))
         return fail(err, errlen, "--tls-max", tls_version_to_string(o->max_version));
     if (o->min_version && o->max_version && o->min_version > o->max_version) {
-        snprintf(err, errlen, "--tls-min %s is above --tls-max %s", tls_version_to_string(o->min_version),
-                 tls_version_to_string(o->max_version));
+        snprintf(err, errlen, "--tls-min %s is above --tls-max %s",
+                 tls_version_to_string(o->min_version), tls_version_to_string(o->max_version));
         return -1;
     }
     if (o->tls13_ciphers && !SSL_CTX_set_ciphersuites(ctx, o->tls13_ciphers))

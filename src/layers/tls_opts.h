@@ -8,7 +8,7 @@
 #include <openssl/ssl.h>
 
 typedef struct tls_opts {
-    int min_version;           /* TLS1_2_VERSION / TLS1_3_VERSION, 0 = library default */
+    int min_version; /* TLS1_2_VERSION / TLS1_3_VERSION, 0 = library default */
     int max_version;
     const char *tls13_ciphers; /* e.g. "TLS_CHACHA20_POLY1305_SHA256" */
     const char *ciphers;       /* TLS 1.2 cipher list */

@@ -17,15 +17,16 @@
 #define HIST_SUB_BITS 8
 #define HIST_MAX_BITS 42 /* 2^42 ns = 73 minutes */
 #define HIST_MAX_VALUE ((1ull << HIST_MAX_BITS) - 1)
-#define HIST_BUCKETS ((1u << HIST_SUB_BITS) + (HIST_MAX_BITS - HIST_SUB_BITS) * (1u << (HIST_SUB_BITS - 1)))
+#define HIST_BUCKETS                                                                               \
+    ((1u << HIST_SUB_BITS) + (HIST_MAX_BITS - HIST_SUB_BITS) * (1u << (HIST_SUB_BITS - 1)))
 #define HIST_ENCODING "loglinear-v1"
 
 typedef struct hist {
     uint64_t count;
-    uint64_t min, max;   /* exact; min is UINT64_MAX while empty */
-    uint64_t clamped;    /* samples above HIST_MAX_VALUE */
-    long double sum;     /* exact enough for mean */
-    long double sumsq;   /* for stddev */
+    uint64_t min, max; /* exact; min is UINT64_MAX while empty */
+    uint64_t clamped;  /* samples above HIST_MAX_VALUE */
+    long double sum;   /* exact enough for mean */
+    long double sumsq; /* for stddev */
     uint64_t buckets[HIST_BUCKETS];
 } hist_t;
 

@@ -12,9 +12,12 @@ static bool address_is_local(const struct sockaddr *sa, socklen_t len)
 {
     struct sockaddr_storage probe;
     memcpy(&probe, sa, len);
-    if (probe.ss_family == AF_INET) ((struct sockaddr_in *)&probe)->sin_port = 0;
-    else if (probe.ss_family == AF_INET6) ((struct sockaddr_in6 *)&probe)->sin6_port = 0;
-    else return false;
+    if (probe.ss_family == AF_INET)
+        ((struct sockaddr_in *)&probe)->sin_port = 0;
+    else if (probe.ss_family == AF_INET6)
+        ((struct sockaddr_in6 *)&probe)->sin6_port = 0;
+    else
+        return false;
     int fd = socket(probe.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return false;
     bool ok = bind(fd, (struct sockaddr *)&probe, len) == 0;
@@ -26,15 +29,16 @@ static bool count_tw(kernel_view_t *kv, int side, uint64_t *n)
 {
     char err[256];
     if (!kv->sd) return false;
-    if (sockdiag_count_with(kv->sd, (const struct sockaddr *)&kv->target, side, SOCKDIAG_TIME_WAIT, n, err,
-                            sizeof err) < 0) {
+    if (sockdiag_count_with(kv->sd, (const struct sockaddr *)&kv->target, side, SOCKDIAG_TIME_WAIT,
+                            n, err, sizeof err) < 0) {
         snprintf(kv->problem, sizeof kv->problem, "TIME_WAIT count: %s", err);
         return false;
     }
     return true;
 }
 
-void kernel_view_begin(kernel_view_t *kv, const run_config_t *cfg, const struct sockaddr *target, socklen_t len)
+void kernel_view_begin(kernel_view_t *kv, const run_config_t *cfg, const struct sockaddr *target,
+                       socklen_t len)
 {
     memset(kv, 0, sizeof *kv);
     kv->cfg = cfg;
@@ -84,14 +88,16 @@ static ports_plan_t plan_for(const kernel_view_t *kv, double rate, double durati
     p.n_source_addrs = kv->cfg->n_bind ? (int)kv->cfg->n_bind : 1;
     const struct sockaddr *sa = (const struct sockaddr *)&kv->target;
     if (sa->sa_family == AF_INET)
-        p.target_is_loopback = (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+        p.target_is_loopback =
+            (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
     else if (sa->sa_family == AF_INET6)
         p.target_is_loopback = IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr);
     p.client_closes_first = kv->cfg->mode == MODE_FRESH && kv->cfg->close == CLOSE_CLIENT;
     return p;
 }
 
-bool kernel_view_port_warning(const kernel_view_t *kv, double rate, double duration, char *buf, size_t len)
+bool kernel_view_port_warning(const kernel_view_t *kv, double rate, double duration, char *buf,
+                              size_t len)
 {
     buf[0] = 0;
     if (!kv->ports_ok) return false;
@@ -103,16 +109,20 @@ bool kernel_view_port_warning(const kernel_view_t *kv, double rate, double durat
     const run_config_t *cfg = kv->cfg;
     if (cfg->mode != MODE_FRESH || !cfg->requests || cfg->duration_s > 0) return false;
     int ndst = cfg->n_connect_to ? (int)cfg->n_connect_to : 1;
-    return ports_exhaustion_assess_count(&kv->ports, &p, (double)cfg->requests, ndst, buf, len) == 1;
+    return ports_exhaustion_assess_count(&kv->ports, &p, (double)cfg->requests, ndst, buf, len) ==
+           1;
 }
 
 static const char *holder(const run_config_t *cfg)
 {
     if (cfg->mode == MODE_POOLED) return "client";
     switch (cfg->close) {
-    case CLOSE_CLIENT: return "client";
-    case CLOSE_SERVER: return "server";
-    default: return "none";
+    case CLOSE_CLIENT:
+        return "client";
+    case CLOSE_SERVER:
+        return "server";
+    default:
+        return "none";
     }
 }
 
@@ -148,7 +158,8 @@ json_t *kernel_view_json(const kernel_view_t *kv, double measured_conns_per_s)
         json_object_set_new(e, "measured_rate", json_real(measured_conns_per_s));
         char warn[400];
         /* Would a long run at the rate just measured run out of ports? */
-        if (kv->cfg->mode == MODE_FRESH && kernel_view_port_warning(kv, measured_conns_per_s, 0, warn, sizeof warn))
+        if (kv->cfg->mode == MODE_FRESH &&
+            kernel_view_port_warning(kv, measured_conns_per_s, 0, warn, sizeof warn))
             json_object_set_new(e, "warning", json_string(warn));
         else
             json_object_set_new(e, "warning", json_null());

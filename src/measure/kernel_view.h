@@ -18,7 +18,7 @@ typedef struct kernel_view {
     const run_config_t *cfg;
     sockdiag_t *sd;
     struct sockaddr_storage target;
-    bool server_local;       /* the target address is one of this host's */
+    bool server_local; /* the target address is one of this host's */
     bool tw_ok;
     uint64_t tw_before, tw_peak, tw_after, tw_last;
     uint64_t srv_before, srv_peak, srv_after;
@@ -26,15 +26,16 @@ typedef struct kernel_view {
     bool ns_ok;
     ports_info_t ports;
     bool ports_ok;
-    char problem[320];       /* why a part is missing, for the report */
+    char problem[320]; /* why a part is missing, for the report */
 } kernel_view_t;
 
-void kernel_view_begin(kernel_view_t *kv, const run_config_t *cfg, const struct sockaddr *target, socklen_t len);
+void kernel_view_begin(kernel_view_t *kv, const run_config_t *cfg, const struct sockaddr *target,
+                       socklen_t len);
 void kernel_view_sample(kernel_view_t *kv);
 void kernel_view_end(kernel_view_t *kv);
 /* Warn before the run when a planned --rate would exhaust ephemeral ports. */
-bool kernel_view_port_warning(const kernel_view_t *kv, double conns_per_s, double duration_s, char *buf,
-                              size_t len);
+bool kernel_view_port_warning(const kernel_view_t *kv, double conns_per_s, double duration_s,
+                              char *buf, size_t len);
 /* The `tcp` keys the kernel view owns: time_wait, ephemeral_ports, system_deltas. */
 json_t *kernel_view_json(const kernel_view_t *kv, double measured_conns_per_s);
 void kernel_view_free(kernel_view_t *kv);

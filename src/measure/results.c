@@ -6,11 +6,13 @@
 void results_init(results_t *r)
 {
     memset(r, 0, sizeof *r);
-    for (int i = 0; i < PHASE_COUNT; i++) hist_init(&r->phases[i]);
+    for (int i = 0; i < PHASE_COUNT; i++)
+        hist_init(&r->phases[i]);
     hist_init(&r->tcp.rtt);
     hist_init(&r->tcp.retransmits);
     hist_init(&r->schedule_lag);
-    r->resumption.lifetime_min_s = r->resumption.size_min = r->resumption.max_early_min = UINT64_MAX;
+    r->resumption.lifetime_min_s = r->resumption.size_min = r->resumption.max_early_min =
+        UINT64_MAX;
 }
 
 static void merge_min(uint64_t *d, uint64_t s)
@@ -25,7 +27,8 @@ static void merge_max(uint64_t *d, uint64_t s)
 
 void results_merge(results_t *d, const results_t *s)
 {
-    for (int i = 0; i < PHASE_COUNT; i++) hist_merge(&d->phases[i], &s->phases[i]);
+    for (int i = 0; i < PHASE_COUNT; i++)
+        hist_merge(&d->phases[i], &s->phases[i]);
     d->connections_opened += s->connections_opened;
     d->connections_established += s->connections_established;
     d->connections_failed += s->connections_failed;

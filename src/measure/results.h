@@ -15,7 +15,7 @@ typedef struct resumption_stats {
     uint64_t lifetime_min_s, lifetime_max_s;
     uint64_t size_min, size_max;
     uint64_t max_early_min, max_early_max;
-    tally_t ke_modes;        /* psk_dhe_ke / psk_ke */
+    tally_t ke_modes; /* psk_dhe_ke / psk_ke */
     tally_t per_address_attempted, per_address_accepted;
 } resumption_stats_t;
 
@@ -29,8 +29,8 @@ typedef struct tcp_stats {
     uint64_t retransmits_spurious; /* of retransmits_total: D-SACKed, the receiver had them */
     uint64_t syn_retransmits;
     uint64_t syn_retransmits_inferred;
-    hist_t rtt;              /* ns */
-    hist_t retransmits;      /* count per connection */
+    hist_t rtt;         /* ns */
+    hist_t retransmits; /* count per connection */
 } tcp_stats_t;
 
 typedef struct results {

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const names[SERIES_PHASES] = {"tcp_connect", "tls_handshake", "h2_settings", "ttfb",
-                                                  "connection"};
+static const char *const names[SERIES_PHASES] = {"tcp_connect", "tls_handshake", "h2_settings",
+                                                 "ttfb", "connection"};
 
 const char *series_phase_name(series_phase p)
 {
@@ -52,7 +52,8 @@ static int grow(series_t *s, size_t want)
     if (want <= s->n) return 0;
     if (want > s->cap) {
         size_t cap = s->cap ? s->cap : 16;
-        while (cap < want) cap *= 2;
+        while (cap < want)
+            cap *= 2;
         series_slot_t *n = realloc(s->slots, cap * sizeof *n);
         if (!n) return -1;
         s->slots = n;
@@ -93,7 +94,8 @@ void series_merge(series_t *d, const series_t *s)
         for (int p = 0; p < SERIES_PHASES; p++) {
             a->ph[p].count += b->ph[p].count;
             if (b->ph[p].max_ns > a->ph[p].max_ns) a->ph[p].max_ns = b->ph[p].max_ns;
-            for (unsigned k = 0; k < SERIES_BUCKETS; k++) a->ph[p].buckets[k] += b->ph[p].buckets[k];
+            for (unsigned k = 0; k < SERIES_BUCKETS; k++)
+                a->ph[p].buckets[k] += b->ph[p].buckets[k];
         }
     }
 }
@@ -124,7 +126,8 @@ json_t *series_to_json(const series_t *s, const uint64_t (*tw)[2], size_t n_tw)
         json_t *o = json_object();
         double t_end = (double)(i + 1) * s->interval_ns / 1e9;
         json_object_set_new(o, "t_s", json_real(t_end));
-        json_object_set_new(o, "connections_opened", json_integer((json_int_t)slot->connections_opened));
+        json_object_set_new(o, "connections_opened",
+                            json_integer((json_int_t)slot->connections_opened));
         json_object_set_new(o, "requests_ok", json_integer((json_int_t)slot->requests_ok));
         json_object_set_new(o, "errors", json_integer((json_int_t)slot->errors));
         json_object_set_new(o, "retransmits", json_integer((json_int_t)slot->retransmits));
@@ -143,8 +146,10 @@ json_t *series_to_json(const series_t *s, const uint64_t (*tw)[2], size_t n_tw)
         for (int p = 0; p < SERIES_PHASES; p++) {
             json_t *e = json_object();
             json_object_set_new(e, "count", json_integer(slot->ph[p].count));
-            json_object_set_new(e, "p50_us", json_real(series_percentile_us(slot, (series_phase)p, 50)));
-            json_object_set_new(e, "p99_us", json_real(series_percentile_us(slot, (series_phase)p, 99)));
+            json_object_set_new(e, "p50_us",
+                                json_real(series_percentile_us(slot, (series_phase)p, 50)));
+            json_object_set_new(e, "p99_us",
+                                json_real(series_percentile_us(slot, (series_phase)p, 99)));
             json_object_set_new(e, "max_us", json_real(slot->ph[p].max_ns / 1000.0));
             json_object_set_new(ph, names[p], e);
         }

@@ -25,7 +25,8 @@ typedef enum series_phase {
 
 #define SERIES_SUB_BITS 5
 #define SERIES_MAX_BITS 28 /* microseconds: ~268 s */
-#define SERIES_BUCKETS ((1u << SERIES_SUB_BITS) + (SERIES_MAX_BITS - SERIES_SUB_BITS) * (1u << (SERIES_SUB_BITS - 1)))
+#define SERIES_BUCKETS                                                                             \
+    ((1u << SERIES_SUB_BITS) + (SERIES_MAX_BITS - SERIES_SUB_BITS) * (1u << (SERIES_SUB_BITS - 1)))
 
 typedef struct series_slot {
     uint64_t connections_opened, requests_ok, errors, retransmits;
@@ -37,7 +38,7 @@ typedef struct series_slot {
 } series_slot_t;
 
 typedef struct series {
-    mono_ns start;      /* end of warm-up */
+    mono_ns start; /* end of warm-up */
     uint64_t interval_ns;
     series_slot_t *slots;
     size_t n, cap;

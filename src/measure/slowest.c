@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const list_phase[SLOW_LISTS] = {"connection", "tcp_connect", "tls_handshake", "h2_settings",
-                                                   "ttfb"};
+static const char *const list_phase[SLOW_LISTS] = {"connection", "tcp_connect", "tls_handshake",
+                                                   "h2_settings", "ttfb"};
 
 const char *slow_list_phase(slow_list l)
 {
@@ -79,28 +79,36 @@ static uint64_t key_of(const conn_story_t *s, slow_list l)
 {
     const conn_times_t *t = &s->t;
     switch (l) {
-    case SLOW_CONNECTION: return s->rank_ns;
+    case SLOW_CONNECTION:
+        return s->rank_ns;
     case SLOW_TCP_CONNECT:
         return t->tcp_up ? clock_span(t->connect_start, t->tcp_up)
                          : (s->err_phase && !strcmp(s->err_phase, "tcp_connect") ? s->rank_ns : 0);
     case SLOW_TLS_HANDSHAKE:
         return t->tls_done ? clock_span(t->tls_start, t->tls_done)
-                           : (s->err_phase && !strcmp(s->err_phase, "tls_handshake") ? clock_span(t->tls_start, t->close) : 0);
-    case SLOW_H2_SETTINGS: return t->settings ? clock_span(t->tls_done, t->settings) : 0;
-    case SLOW_TTFB: return s->worst_ttfb_ns;
-    default: return 0;
+                           : (s->err_phase && !strcmp(s->err_phase, "tls_handshake")
+                                  ? clock_span(t->tls_start, t->close)
+                                  : 0);
+    case SLOW_H2_SETTINGS:
+        return t->settings ? clock_span(t->tls_done, t->settings) : 0;
+    case SLOW_TTFB:
+        return s->worst_ttfb_ns;
+    default:
+        return 0;
     }
 }
 
 void slowest_offer(slowest_t *sl, const conn_story_t *story)
 {
-    for (int l = 0; l < SLOW_LISTS; l++) heap_offer(&sl->h[l], key_of(story, (slow_list)l), story);
+    for (int l = 0; l < SLOW_LISTS; l++)
+        heap_offer(&sl->h[l], key_of(story, (slow_list)l), story);
 }
 
 void slowest_merge(slowest_t *dst, const slowest_t *src)
 {
     for (int l = 0; l < SLOW_LISTS; l++)
-        for (uint32_t i = 0; i < src->h[l].n; i++) heap_offer(&dst->h[l], src->h[l].key[i], &src->h[l].s[i]);
+        for (uint32_t i = 0; i < src->h[l].n; i++)
+            heap_offer(&dst->h[l], src->h[l].key[i], &src->h[l].s[i]);
 }
 
 const conn_story_t *slowest_sorted(slowest_t *sl, slow_list l, uint32_t *n)

@@ -16,7 +16,7 @@ typedef enum slow_list {
     SLOW_TCP_CONNECT,
     SLOW_TLS_HANDSHAKE,
     SLOW_H2_SETTINGS,
-    SLOW_TTFB,       /* the connection's slowest stream */
+    SLOW_TTFB, /* the connection's slowest stream */
     SLOW_LISTS
 } slow_list;
 

@@ -30,7 +30,8 @@ void tally_add(tally_t *t, const char *name, uint64_t count)
 
 void tally_merge(tally_t *dst, const tally_t *src)
 {
-    for (size_t i = 0; i < src->n; i++) tally_add(dst, src->items[i].name, src->items[i].count);
+    for (size_t i = 0; i < src->n; i++)
+        tally_add(dst, src->items[i].name, src->items[i].count);
     dst->other += src->other;
 }
 
@@ -44,15 +45,16 @@ uint64_t tally_get(const tally_t *t, const char *name)
 uint64_t tally_total(const tally_t *t)
 {
     uint64_t sum = t->other;
-    for (size_t i = 0; i < t->n; i++) sum += t->items[i].count;
+    for (size_t i = 0; i < t->n; i++)
+        sum += t->items[i].count;
     return sum;
 }
-
 
 json_t *tally_to_json(const tally_t *t)
 {
     size_t order[TALLY_MAX];
-    for (size_t i = 0; i < t->n; i++) order[i] = i;
+    for (size_t i = 0; i < t->n; i++)
+        order[i] = i;
     /* Insertion sort: at most TALLY_MAX entries, stable for equal counts. */
     for (size_t i = 1; i < t->n; i++) {
         size_t k = order[i], j = i;
@@ -64,7 +66,8 @@ json_t *tally_to_json(const tally_t *t)
     }
     json_t *o = json_object();
     for (size_t i = 0; i < t->n; i++)
-        json_object_set_new(o, t->items[order[i]].name, json_integer((json_int_t)t->items[order[i]].count));
+        json_object_set_new(o, t->items[order[i]].name,
+                            json_integer((json_int_t)t->items[order[i]].count));
     if (t->other) json_object_set_new(o, "other", json_integer((json_int_t)t->other));
     return o;
 }
@@ -88,7 +91,8 @@ void errors_merge(error_tally_t *dst, const error_tally_t *src)
 {
     for (size_t i = 0; i < src->n; i++) {
         size_t j = 0;
-        while (j < dst->n && strcmp(dst->phases[j].phase, src->phases[i].phase) != 0) j++;
+        while (j < dst->n && strcmp(dst->phases[j].phase, src->phases[i].phase) != 0)
+            j++;
         if (j == dst->n) {
             if (dst->n == ERRORS_MAX_PHASES) abort();
             dst->phases[j].phase = src->phases[i].phase;
@@ -102,13 +106,15 @@ void errors_merge(error_tally_t *dst, const error_tally_t *src)
 uint64_t errors_total(const error_tally_t *e)
 {
     uint64_t sum = 0;
-    for (size_t i = 0; i < e->n; i++) sum += tally_total(&e->phases[i].reasons);
+    for (size_t i = 0; i < e->n; i++)
+        sum += tally_total(&e->phases[i].reasons);
     return sum;
 }
 
 json_t *errors_to_json(const error_tally_t *e)
 {
     json_t *o = json_object();
-    for (size_t i = 0; i < e->n; i++) json_object_set_new(o, e->phases[i].phase, tally_to_json(&e->phases[i].reasons));
+    for (size_t i = 0; i < e->n; i++)
+        json_object_set_new(o, e->phases[i].phase, tally_to_json(&e->phases[i].reasons));
     return o;
 }

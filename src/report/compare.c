@@ -168,8 +168,8 @@ static json_t *compare_tcp(const report_t *a, const report_t *b, json_t *signifi
 {
     const json_t *ra = a->root, *rb = b->root;
     json_t *o = json_object();
-    const char *keys[] = {"retransmits_total", "connections_with_retransmits", "retransmits_spurious",
-                          "syn_retransmits", "syn_retransmits_inferred"};
+    const char *keys[] = {"retransmits_total", "connections_with_retransmits",
+                          "retransmits_spurious", "syn_retransmits", "syn_retransmits_inferred"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         json_object_set_new(o, keys[i], pair(at(ra, "tcp", keys[i]), at(rb, "tcp", keys[i])));
     json_object_set_new(o, "time_wait_peak",
@@ -245,9 +245,10 @@ json_t *compare_reports(const report_t *a, const report_t *b)
     const char *sa = json_is_string(pa) ? json_string_value(pa) : "h2";
     const char *sb = json_is_string(pb) ? json_string_value(pb) : "h2";
     if (strcmp(sa, sb)) {
-        json_t *w = json_sprintf("A and B spoke different HTTP versions (%s vs %s): set-up phases and "
-                                 "per-request costs differ by design",
-                                 sa, sb);
+        json_t *w =
+            json_sprintf("A and B spoke different HTTP versions (%s vs %s): set-up phases and "
+                         "per-request costs differ by design",
+                         sa, sb);
         if (w) json_array_append_new(warnings, w);
     }
     return json_pack(

@@ -95,7 +95,8 @@ void events_connection(events_writer_t *ew, const conn_story_t *s, const char *r
     commit_line(ew, story_format(p, 4095, s, remote));
 }
 
-void events_stream(events_writer_t *ew, const conn_t *c, const stream_t *st, const char *err_phase, const char *err)
+void events_stream(events_writer_t *ew, const conn_t *c, const stream_t *st, const char *err_phase,
+                   const char *err)
 {
     if (ew->fd < 0) return;
     char *p = reserve(ew, 1024);

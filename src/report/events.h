@@ -17,8 +17,8 @@
 #define EVENTS_BUF (64 * 1024)
 
 typedef struct events_writer {
-    int fd;              /* -1: no event log */
-    double sample;       /* fraction of connections logged */
+    int fd;        /* -1: no event log */
+    double sample; /* fraction of connections logged */
     char *buf;
     size_t len;
     uint64_t lines;

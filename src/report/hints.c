@@ -92,9 +92,14 @@ void story_hints(const conn_story_t *s, const hint_baseline_t *b, json_t *arr)
             } else if (s->tcp_ok) {
                 uint64_t sh = t->server_hello ? clock_span(t->tls_start, t->server_hello) : 0;
                 char loss[64] = "no TCP retransmits";
-                if (retrans) snprintf(loss, sizeof loss, "%u spurious (D-SACKed) retransmit(s), no loss", retrans);
-                snprintf(ev, sizeof ev, "%s handshake %.1f ms vs median %.2f ms; ServerHello after %.1f ms; %s; rtt %.2f ms",
-                         s->tls.resumed ? "resumed" : "full", ms(hs), ms(base), ms(sh), loss, s->tcp.rtt_us / 1000.0);
+                if (retrans)
+                    snprintf(loss, sizeof loss, "%u spurious (D-SACKed) retransmit(s), no loss",
+                             retrans);
+                snprintf(ev, sizeof ev,
+                         "%s handshake %.1f ms vs median %.2f ms; ServerHello after %.1f ms; %s; "
+                         "rtt %.2f ms",
+                         s->tls.resumed ? "resumed" : "full", ms(hs), ms(base), ms(sh), loss,
+                         s->tcp.rtt_us / 1000.0);
                 add(arr,
                     "server-side TLS cost or CPU saturation (slow handshake with no packet loss)",
                     ev);
@@ -111,8 +116,10 @@ void story_hints(const conn_story_t *s, const hint_baseline_t *b, json_t *arr)
     }
 
     if (s->tcp_ok && s->tcp.total_retrans > 0 && !json_array_size(arr)) {
-        uint32_t dsacked = s->tcp.dsack_dups < s->tcp.total_retrans ? s->tcp.dsack_dups : s->tcp.total_retrans;
-        snprintf(ev, sizeof ev, "TCP_INFO: %u retransmit(s), %u of them D-SACKed, %u lost, rtt %.2f ms",
+        uint32_t dsacked =
+            s->tcp.dsack_dups < s->tcp.total_retrans ? s->tcp.dsack_dups : s->tcp.total_retrans;
+        snprintf(ev, sizeof ev,
+                 "TCP_INFO: %u retransmit(s), %u of them D-SACKed, %u lost, rtt %.2f ms",
                  s->tcp.total_retrans, dsacked, s->tcp.lost, s->tcp.rtt_us / 1000.0);
         if (all_spurious(s))
             add(arr,
@@ -124,10 +131,12 @@ void story_hints(const conn_story_t *s, const hint_baseline_t *b, json_t *arr)
     }
 
     if (s->streams_failed) {
-        snprintf(ev, sizeof ev, "%u of %u stream(s) on this connection failed; first: %s", s->streams_failed,
-                 s->streams, s->stream_error);
-        add(arr, strstr(s->stream_error, "timeout") ? "a request timed out: the server stalled or answered too late"
-                                                      : "a request on this connection failed",
+        snprintf(ev, sizeof ev, "%u of %u stream(s) on this connection failed; first: %s",
+                 s->streams_failed, s->streams, s->stream_error);
+        add(arr,
+            strstr(s->stream_error, "timeout")
+                ? "a request timed out: the server stalled or answered too late"
+                : "a request on this connection failed",
             ev);
     }
 

@@ -256,9 +256,9 @@ RULES(static, merge_rules_time_wait, R(NULL, MK_FIRST), R("before", MK_SUM), R("
  * ephemeral_ports describes one machine's settings: first input's. */
 RULES(, merge_rules_tcp, R(NULL, MK_FIRST), R("retransmits_total", MK_SUM),
       R("connections_with_retransmits", MK_SUM), R("retransmits_spurious", MK_SUM),
-      R("syn_retransmits", MK_SUM),
-      R("syn_retransmits_inferred", MK_SUM), SUB("time_wait", merge_rules_time_wait),
-      R("ephemeral_ports", MK_FIRST), R("system_deltas", MK_MAP));
+      R("syn_retransmits", MK_SUM), R("syn_retransmits_inferred", MK_SUM),
+      SUB("time_wait", merge_rules_time_wait), R("ephemeral_ports", MK_FIRST),
+      R("system_deltas", MK_MAP));
 
 /* errors: phase -> reason -> count, every phase summed per reason. */
 const merge_ruleset merge_rules_errors = {NULL, 0, R(NULL, MK_MAP)};

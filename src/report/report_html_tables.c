@@ -332,7 +332,8 @@ void html_tcp_section(hbuf *b, const json_t *tcp)
     kv_open(b, "This run's connections");
     kv_count(b, tcp, "retransmits_total", "segments retransmitted");
     kv_count(b, tcp, "connections_with_retransmits", "connections with retransmits");
-    kv_count(b, tcp, "retransmits_spurious", "of them spurious (D-SACK: the receiver already had them)");
+    kv_count(b, tcp, "retransmits_spurious",
+             "of them spurious (D-SACK: the receiver already had them)");
     kv_count(b, tcp, "syn_retransmits", "SYN retransmits");
     kv_count(b, tcp, "syn_retransmits_inferred", "connects taking ≥ 1 s (SYN lost?)");
     stats_row(b, "round-trip time (TCP_INFO)", rj_obj(tcp, "rtt_us"), 1);

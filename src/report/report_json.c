@@ -53,8 +53,10 @@ static json_t *config_json(const run_config_t *c, const engine_t *e)
         json_object_set_new(o, "connect_to", json_null());
     }
     json_t *addrs = json_array();
-    for (uint32_t i = 0; i < e->n_targets; i++) json_array_append_new(addrs, json_string(e->targets[i].label));
-    json_object_set_new(o, "address", e->n_targets ? json_string(e->targets[0].label) : json_null());
+    for (uint32_t i = 0; i < e->n_targets; i++)
+        json_array_append_new(addrs, json_string(e->targets[i].label));
+    json_object_set_new(o, "address",
+                        e->n_targets ? json_string(e->targets[0].label) : json_null());
     json_object_set_new(o, "addresses", addrs);
     json_t *to = json_object();
     json_object_set_new(to, "connect", json_integer(c->connect_timeout_ms));
@@ -71,8 +73,12 @@ static json_t *config_json(const run_config_t *c, const engine_t *e)
     json_object_set_new(o, "headers", hdrs);
     json_t *tls = json_object();
 #define STR_OR_NULL(s) ((s) ? json_string(s) : json_null())
-    json_object_set_new(tls, "min", c->tls.min_version ? json_string(tls_version_to_string(c->tls.min_version)) : json_null());
-    json_object_set_new(tls, "max", c->tls.max_version ? json_string(tls_version_to_string(c->tls.max_version)) : json_null());
+    json_object_set_new(tls, "min",
+                        c->tls.min_version ? json_string(tls_version_to_string(c->tls.min_version))
+                                           : json_null());
+    json_object_set_new(tls, "max",
+                        c->tls.max_version ? json_string(tls_version_to_string(c->tls.max_version))
+                                           : json_null());
     json_object_set_new(tls, "tls13_ciphers", STR_OR_NULL(c->tls.tls13_ciphers));
     json_object_set_new(tls, "ciphers", STR_OR_NULL(c->tls.ciphers));
     json_object_set_new(tls, "groups", STR_OR_NULL(c->tls.groups));
@@ -101,10 +107,12 @@ static json_t *resumption_json(const results_t *r)
     json_object_set_new(o, "attempted", json_integer((json_int_t)s->attempted));
     json_object_set_new(o, "accepted", json_integer((json_int_t)s->accepted));
     json_object_set_new(o, "rejected", json_integer((json_int_t)s->rejected));
-    json_object_set_new(o, "rate", json_real(s->attempted ? (double)s->accepted / (double)s->attempted : 0.0));
+    json_object_set_new(o, "rate",
+                        json_real(s->attempted ? (double)s->accepted / (double)s->attempted : 0.0));
     json_object_set_new(o, "tickets_received", json_integer((json_int_t)s->tickets_received));
     uint64_t est = r->connections_established ? r->connections_established : 1;
-    json_object_set_new(o, "tickets_per_connection", json_real((double)s->tickets_received / (double)est));
+    json_object_set_new(o, "tickets_per_connection",
+                        json_real((double)s->tickets_received / (double)est));
     json_object_set_new(o, "ticket_lifetime_hint_s", minmax(s->lifetime_min_s, s->lifetime_max_s));
     json_object_set_new(o, "ticket_size_bytes", minmax(s->size_min, s->size_max));
     json_object_set_new(o, "max_early_data", minmax(s->max_early_min, s->max_early_max));
@@ -113,8 +121,10 @@ static json_t *resumption_json(const results_t *r)
     for (size_t i = 0; i < s->per_address_attempted.n; i++) {
         const char *addr = s->per_address_attempted.items[i].name;
         json_t *a = json_object();
-        json_object_set_new(a, "attempted", json_integer((json_int_t)s->per_address_attempted.items[i].count));
-        json_object_set_new(a, "accepted", json_integer((json_int_t)tally_get(&s->per_address_accepted, addr)));
+        json_object_set_new(a, "attempted",
+                            json_integer((json_int_t)s->per_address_attempted.items[i].count));
+        json_object_set_new(a, "accepted",
+                            json_integer((json_int_t)tally_get(&s->per_address_accepted, addr)));
         json_object_set_new(per, addr, a);
     }
     json_object_set_new(o, "per_address", per);
@@ -147,12 +157,16 @@ static json_t *tcp_json(const results_t *r, const json_t *kernel)
     json_t *o = kernel ? json_deep_copy(kernel) : json_object();
     const tcp_stats_t *t = &r->tcp;
     json_object_set_new(o, "retransmits_total", json_integer((json_int_t)t->retransmits_total));
-    json_object_set_new(o, "connections_with_retransmits", json_integer((json_int_t)t->connections_with_retransmits));
-    json_object_set_new(o, "retransmits_spurious", json_integer((json_int_t)t->retransmits_spurious));
+    json_object_set_new(o, "connections_with_retransmits",
+                        json_integer((json_int_t)t->connections_with_retransmits));
+    json_object_set_new(o, "retransmits_spurious",
+                        json_integer((json_int_t)t->retransmits_spurious));
     json_object_set_new(o, "syn_retransmits", json_integer((json_int_t)t->syn_retransmits));
-    json_object_set_new(o, "syn_retransmits_inferred", json_integer((json_int_t)t->syn_retransmits_inferred));
+    json_object_set_new(o, "syn_retransmits_inferred",
+                        json_integer((json_int_t)t->syn_retransmits_inferred));
     json_object_set_new(o, STATS_TCP_RTT, phase_stats_json(&t->rtt, STATS_NS_PER_US));
-    json_object_set_new(o, STATS_TCP_RETRANSMITS, phase_stats_json(&t->retransmits, STATS_COUNT_UNIT));
+    json_object_set_new(o, STATS_TCP_RETRANSMITS,
+                        phase_stats_json(&t->retransmits, STATS_COUNT_UNIT));
     return o;
 }
 
@@ -161,11 +175,13 @@ static json_t *rate_json(const run_config_t *cfg, const results_t *r, double sec
 {
     json_t *o = json_object();
     json_object_set_new(o, "target_per_s", json_real(cfg->rate));
-    json_object_set_new(o, "unit", json_string(cfg->mode == MODE_FRESH ? "connections" : "requests"));
+    json_object_set_new(o, "unit",
+                        json_string(cfg->mode == MODE_FRESH ? "connections" : "requests"));
     uint64_t started = r->schedule_lag.count;
     json_object_set_new(o, "started", json_integer((json_int_t)started));
     json_object_set_new(o, "achieved_per_s", json_real(secs > 0 ? started / secs : 0));
-    json_object_set_new(o, "arrivals_not_started", json_integer((json_int_t)r->arrivals_not_started));
+    json_object_set_new(o, "arrivals_not_started",
+                        json_integer((json_int_t)r->arrivals_not_started));
     json_object_set_new(o, "start_lag", phase_stats_json(&r->schedule_lag, STATS_NS_PER_US));
     return o;
 }
@@ -186,12 +202,14 @@ json_t *report_json_build(const run_config_t *cfg, const engine_t *e, const run_
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
     json_object_set_new(root, "date", json_string(date));
     json_object_set_new(root, "config", config_json(cfg, e));
-    json_object_set_new(root, "platform", out->platform ? json_deep_copy(out->platform) : json_object());
+    json_object_set_new(root, "platform",
+                        out->platform ? json_deep_copy(out->platform) : json_object());
 
     double secs = engine_measured_seconds(e);
     json_t *s = json_object();
     json_object_set_new(s, "connections_opened", json_integer((json_int_t)r->connections_opened));
-    json_object_set_new(s, "connections_established", json_integer((json_int_t)r->connections_established));
+    json_object_set_new(s, "connections_established",
+                        json_integer((json_int_t)r->connections_established));
     json_object_set_new(s, "connections_failed", json_integer((json_int_t)r->connections_failed));
     json_object_set_new(s, "reconnects", json_integer((json_int_t)r->reconnects));
     json_object_set_new(s, "requests_ok", json_integer((json_int_t)r->requests_ok));
@@ -202,7 +220,8 @@ json_t *report_json_build(const run_config_t *cfg, const engine_t *e, const run_
     json_object_set_new(s, "bytes_received", json_integer((json_int_t)r->bytes_received));
     json_object_set_new(s, "duration_s", json_real(secs));
     json_object_set_new(s, "requests_per_s", json_real(secs > 0 ? r->requests_ok / secs : 0));
-    json_object_set_new(s, "connections_per_s", json_real(secs > 0 ? r->connections_established / secs : 0));
+    json_object_set_new(s, "connections_per_s",
+                        json_real(secs > 0 ? r->connections_established / secs : 0));
     json_object_set_new(s, "interrupted", json_boolean(out->interrupted));
     json_object_set_new(s, "exit_code", json_integer(out->exit_code));
     json_object_set_new(root, "summary", s);
@@ -210,14 +229,16 @@ json_t *report_json_build(const run_config_t *cfg, const engine_t *e, const run_
     json_t *phases = json_object();
     for (int p = 0; p < PHASE_COUNT; p++) {
         if (p == PHASE_TTFB_UNCORRECTED && cfg->rate <= 0) continue;
-        json_object_set_new(phases, phase_name((phase_id)p), phase_stats_json(&r->phases[p], STATS_NS_PER_US));
+        json_object_set_new(phases, phase_name((phase_id)p),
+                            phase_stats_json(&r->phases[p], STATS_NS_PER_US));
     }
     json_object_set_new(root, "phases", phases);
     if (cfg->rate > 0) json_object_set_new(root, "rate", rate_json(cfg, r, secs));
     json_object_set_new(root, "tls", tls_json(r, cfg));
     json_object_set_new(root, "tcp", tcp_json(r, out->tcp_kernel));
     json_object_set_new(root, "errors", errors_to_json(&r->errors));
-    json_object_set_new(root, "warnings", out->warnings ? json_deep_copy(out->warnings) : json_array());
+    json_object_set_new(root, "warnings",
+                        out->warnings ? json_deep_copy(out->warnings) : json_array());
 #define COPY_OR(x, empty) ((x) ? json_deep_copy(x) : (empty))
     json_object_set_new(root, "timeseries", COPY_OR(out->timeseries, json_array()));
     json_object_set_new(root, "slowest", COPY_OR(out->slowest, json_array()));

@@ -13,12 +13,12 @@
 typedef struct run_outcome {
     bool interrupted;
     int exit_code;
-    json_t *platform; /* owned by the caller; copied in */
-    json_t *tcp_kernel;  /* time_wait, system_deltas, ephemeral_ports (may be NULL) */
-    json_t *warnings;    /* array of strings added before build (may be NULL) */
-    json_t *client;      /* CPU use (may be NULL) */
-    json_t *timeseries;  /* array (may be NULL) */
-    json_t *slowest;     /* array (may be NULL) */
+    json_t *platform;         /* owned by the caller; copied in */
+    json_t *tcp_kernel;       /* time_wait, system_deltas, ephemeral_ports (may be NULL) */
+    json_t *warnings;         /* array of strings added before build (may be NULL) */
+    json_t *client;           /* CPU use (may be NULL) */
+    json_t *timeseries;       /* array (may be NULL) */
+    json_t *slowest;          /* array (may be NULL) */
     json_t *slowest_by_phase; /* object phase -> array (may be NULL) */
 } run_outcome_t;
 

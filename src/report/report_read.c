@@ -44,7 +44,6 @@ static void *bad(const ctx_t *c, const char *path, const char *fmt, ...)
     return NULL;
 }
 
-
 /* ---- reading the bytes --------------------------------------------------- */
 
 /* Whole file into a NUL-terminated buffer; regular files, pipes and

@@ -6,9 +6,12 @@
 
 void report_fmt_us(double us, char *buf, size_t len)
 {
-    if (us < 1000) snprintf(buf, len, "%.1fus", us);
-    else if (us < 1e6) snprintf(buf, len, "%.2fms", us / 1e3);
-    else snprintf(buf, len, "%.3fs", us / 1e6);
+    if (us < 1000)
+        snprintf(buf, len, "%.1fus", us);
+    else if (us < 1e6)
+        snprintf(buf, len, "%.2fms", us / 1e3);
+    else
+        snprintf(buf, len, "%.3fs", us / 1e6);
 }
 
 static double num(const json_t *o, const char *key)
@@ -24,8 +27,8 @@ static const char *str(const json_t *o, const char *key)
 }
 
 /* Phases always shown, in order; others only when they have samples. */
-static const char *const core_phases[] = {"dns", "tcp_connect", "tls_handshake", "h2_settings", "ttfb", "stream",
-                                          "connection"};
+static const char *const core_phases[] = {"dns",  "tcp_connect", "tls_handshake", "h2_settings",
+                                          "ttfb", "stream",      "connection"};
 
 static int is_core(const char *name)
 {
@@ -36,14 +39,18 @@ static int is_core(const char *name)
 
 static void phase_row(FILE *f, const char *name, const json_t *p, int counts)
 {
-    static const char *cols[] = {"min_us", "mean_us", "stddev_us", "p50_us", "p90_us", "p99_us", "p999_us", "max_us"};
+    static const char *cols[] = {"min_us", "mean_us", "stddev_us", "p50_us",
+                                 "p90_us", "p99_us",  "p999_us",   "max_us"};
     fprintf(f, "  %-22s %9.0f", name, num(p, "count"));
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
         char b[32];
         double v = num(p, cols[i]);
-        if (num(p, "count") == 0) snprintf(b, sizeof b, "-");
-        else if (counts) snprintf(b, sizeof b, "%.2f", v);
-        else report_fmt_us(v, b, sizeof b);
+        if (num(p, "count") == 0)
+            snprintf(b, sizeof b, "-");
+        else if (counts)
+            snprintf(b, sizeof b, "%.2f", v);
+        else
+            report_fmt_us(v, b, sizeof b);
         fprintf(f, " %9s", b);
     }
     fputc('\n', f);
@@ -59,7 +66,8 @@ static void tally_line(FILE *f, const char *label, const json_t *o)
     const char *k;
     json_t *v;
     int first = 1;
-    json_object_foreach((json_t *)o, k, v) {
+    json_object_foreach((json_t *)o, k, v)
+    {
         fprintf(f, "%s%s %lld", first ? "" : ", ", k, (long long)json_integer_value(v));
         first = 0;
     }
@@ -76,9 +84,11 @@ static void print_tls(FILE *f, const json_t *tls, double established)
     tally_line(f, "alpn", json_object_get(tls, "alpn"));
     const json_t *r = json_object_get(tls, "resumption");
     if (r) {
-        fprintf(f, "  %-11sattempted %.0f, accepted %.0f (%.1f%%), rejected %.0f; tickets received %.0f (%.2f per connection)",
-                "resumption", num(r, "attempted"), num(r, "accepted"), 100 * num(r, "rate"), num(r, "rejected"),
-                num(r, "tickets_received"), num(r, "tickets_per_connection"));
+        fprintf(f,
+                "  %-11sattempted %.0f, accepted %.0f (%.1f%%), rejected %.0f; tickets received "
+                "%.0f (%.2f per connection)",
+                "resumption", num(r, "attempted"), num(r, "accepted"), 100 * num(r, "rate"),
+                num(r, "rejected"), num(r, "tickets_received"), num(r, "tickets_per_connection"));
         const json_t *life = json_object_get(r, "ticket_lifetime_hint_s");
         const json_t *size = json_object_get(r, "ticket_size_bytes");
         if (life && json_is_number(json_object_get(life, "min")))
@@ -91,13 +101,15 @@ static void print_tls(FILE *f, const json_t *tls, double established)
             const char *k;
             json_t *v;
             json_object_foreach((json_t *)per, k, v)
-                fprintf(f, "  %-11s  %s: accepted %.0f of %.0f\n", "", k, num(v, "accepted"), num(v, "attempted"));
+                fprintf(f, "  %-11s  %s: accepted %.0f of %.0f\n", "", k, num(v, "accepted"),
+                        num(v, "attempted"));
         }
     }
     const json_t *ed = json_object_get(tls, "early_data");
     if (ed && num(ed, "attempted") > 0)
-        fprintf(f, "  %-11sattempted %.0f, accepted %.0f, rejected %.0f, replayed %.0f\n", "0-RTT", num(ed, "attempted"),
-                num(ed, "accepted"), num(ed, "rejected"), num(ed, "replayed"));
+        fprintf(f, "  %-11sattempted %.0f, accepted %.0f, rejected %.0f, replayed %.0f\n", "0-RTT",
+                num(ed, "attempted"), num(ed, "accepted"), num(ed, "rejected"),
+                num(ed, "replayed"));
 }
 
 static void print_tcp(FILE *f, const json_t *tcp)
@@ -106,9 +118,12 @@ static void print_tcp(FILE *f, const json_t *tcp)
     fprintf(f, "\nTCP (per connection, from TCP_INFO)\n");
     char spurious[120] = "";
     if (num(tcp, "retransmits_spurious") > 0)
-        snprintf(spurious, sizeof spurious, " (%.0f spurious: D-SACKed, the receiver already had them)",
+        snprintf(spurious, sizeof spurious,
+                 " (%.0f spurious: D-SACKed, the receiver already had them)",
                  num(tcp, "retransmits_spurious"));
-    fprintf(f, "  retransmits %.0f on %.0f connections%s; SYN retransmits %.0f (+%.0f inferred from connect >= 1 s)\n",
+    fprintf(f,
+            "  retransmits %.0f on %.0f connections%s; SYN retransmits %.0f (+%.0f inferred from "
+            "connect >= 1 s)\n",
             num(tcp, "retransmits_total"), num(tcp, "connections_with_retransmits"), spurious,
             num(tcp, "syn_retransmits"), num(tcp, "syn_retransmits_inferred"));
     const json_t *rtt = json_object_get(tcp, "rtt_us");
@@ -120,11 +135,14 @@ static void print_tcp(FILE *f, const json_t *tcp)
     }
     const json_t *tw = json_object_get(tcp, "time_wait");
     if (tw) {
-        fprintf(f, "  TIME_WAIT towards the target: before %.0f, peak %.0f, after %.0f (held by: %s)\n",
-                num(tw, "before"), num(tw, "peak"), num(tw, "after"), str(tw, "holder"));
+        fprintf(
+            f, "  TIME_WAIT towards the target: before %.0f, peak %.0f, after %.0f (held by: %s)\n",
+            num(tw, "before"), num(tw, "peak"), num(tw, "after"), str(tw, "holder"));
         const json_t *ss = json_object_get(tw, "server_side");
         if (json_is_object(ss))
-            fprintf(f, "  TIME_WAIT on the server's side (same host): before %.0f, peak %.0f, after %.0f\n",
+            fprintf(f,
+                    "  TIME_WAIT on the server's side (same host): before %.0f, peak %.0f, after "
+                    "%.0f\n",
                     num(ss, "before"), num(ss, "peak"), num(ss, "after"));
     }
     const json_t *eph = json_object_get(tcp, "ephemeral_ports");
@@ -132,10 +150,13 @@ static void print_tcp(FILE *f, const json_t *tcp)
         fprintf(f, "  ephemeral ports: %s\n", str(eph, "warning"));
     const json_t *d = json_object_get(tcp, "system_deltas");
     if (json_is_object(d) && json_object_size(d)) {
-        fprintf(f, "  system-wide deltas over the run (whole network namespace, not only tlsprof):\n   ");
+        fprintf(
+            f,
+            "  system-wide deltas over the run (whole network namespace, not only tlsprof):\n   ");
         const char *k;
         json_t *v;
-        json_object_foreach((json_t *)d, k, v) fprintf(f, " %s %lld", k, (long long)json_integer_value(v));
+        json_object_foreach((json_t *)d, k, v)
+            fprintf(f, " %s %lld", k, (long long)json_integer_value(v));
         fputc('\n', f);
     }
 }
@@ -148,10 +169,13 @@ static void print_rate(FILE *f, const json_t *rate)
     report_fmt_us(num(lag, "p50_us"), p50, sizeof p50);
     report_fmt_us(num(lag, "p99_us"), p99, sizeof p99);
     report_fmt_us(num(lag, "max_us"), max, sizeof max);
-    fprintf(f, "rate: target %.1f %s/s, started %.1f/s; start lag p50 %s, p99 %s, max %s; %.0f due never started\n",
-            num(rate, "target_per_s"), str(rate, "unit"), num(rate, "achieved_per_s"), p50, p99, max,
-            num(rate, "arrivals_not_started"));
-    fprintf(f, "      ttfb is timed from each request's intended start; ttfb_uncorrected from its actual send\n");
+    fprintf(f,
+            "rate: target %.1f %s/s, started %.1f/s; start lag p50 %s, p99 %s, max %s; %.0f due "
+            "never started\n",
+            num(rate, "target_per_s"), str(rate, "unit"), num(rate, "achieved_per_s"), p50, p99,
+            max, num(rate, "arrivals_not_started"));
+    fprintf(f, "      ttfb is timed from each request's intended start; ttfb_uncorrected from its "
+               "actual send\n");
 }
 
 /* The three slowest connections with their hints: where to look first. */
@@ -168,15 +192,19 @@ static void print_slowest(FILE *f, const json_t *slowest)
         const char *keys[] = {"connection", "tcp_connect", "tls_handshake"};
         char *bufs[] = {total, tcp, tls};
         for (int k = 0; k < 3; k++) {
-            if (json_is_number(json_object_get(ph, keys[k]))) report_fmt_us(num(ph, keys[k]), bufs[k], 32);
-            else snprintf(bufs[k], 32, "-");
+            if (json_is_number(json_object_get(ph, keys[k])))
+                report_fmt_us(num(ph, keys[k]), bufs[k], 32);
+            else
+                snprintf(bufs[k], 32, "-");
         }
         const json_t *t = json_object_get(s, "tls");
         const json_t *e = json_object_get(s, "error");
         if (!json_is_object(e)) e = NULL; /* null: the connection succeeded */
-        fprintf(f, "  #%.0f port %.0f: %s (tcp %s, tls %s %s)%s%s%s%s\n", num(s, "id"), num(s, "local_port"), total,
-                tcp, tls, json_is_true(json_object_get(t, "resumed")) ? "resumed" : "full", e ? " error in " : "",
-                e ? str(e, "phase") : "", e ? ": " : "", e ? str(e, "reason") : "");
+        fprintf(f, "  #%.0f port %.0f: %s (tcp %s, tls %s %s)%s%s%s%s\n", num(s, "id"),
+                num(s, "local_port"), total, tcp, tls,
+                json_is_true(json_object_get(t, "resumed")) ? "resumed" : "full",
+                e ? " error in " : "", e ? str(e, "phase") : "", e ? ": " : "",
+                e ? str(e, "reason") : "");
         size_t j;
         json_t *h;
         json_array_foreach(json_object_get(s, "hints"), j, h)
@@ -187,8 +215,11 @@ static void print_slowest(FILE *f, const json_t *slowest)
 static void print_client(FILE *f, const json_t *client)
 {
     if (!client || !json_object_get(client, "busiest_thread_utilisation")) return;
-    fprintf(f, "\nClient (tlsprof itself): cpu user %.3f s, sys %.3f s; busiest worker thread %.0f%% busy\n",
-            num(client, "cpu_user_s"), num(client, "cpu_sys_s"), 100 * num(client, "busiest_thread_utilisation"));
+    fprintf(f,
+            "\nClient (tlsprof itself): cpu user %.3f s, sys %.3f s; busiest worker thread %.0f%% "
+            "busy\n",
+            num(client, "cpu_user_s"), num(client, "cpu_sys_s"),
+            100 * num(client, "busiest_thread_utilisation"));
 }
 
 void report_text_print(FILE *f, const json_t *rep)
@@ -196,22 +227,28 @@ void report_text_print(FILE *f, const json_t *rep)
     const json_t *cfg = json_object_get(rep, "config");
     const json_t *sum = json_object_get(rep, "summary");
     const json_t *tool = json_object_get(rep, "tool");
-    fprintf(f, "%s %s: %s (%s)\n", str(tool, "name"), str(tool, "version"), str(cfg, "url"), str(cfg, "address"));
+    fprintf(f, "%s %s: %s (%s)\n", str(tool, "name"), str(tool, "version"), str(cfg, "url"),
+            str(cfg, "address"));
     const char *proto = str(cfg, "protocol");
-    fprintf(f, "mode %s, %s, %.0f connections, %.0f streams per connection, %.0f threads\n", str(cfg, "mode"),
-            proto && !strcmp(proto, "http/1.1") ? "HTTP/1.1" : "HTTP/2", num(cfg, "connections"),
-            num(cfg, "streams"), num(cfg, "threads"));
-    fprintf(f, "duration %.3f s%s\n", num(sum, "duration_s"), json_is_true(json_object_get(sum, "interrupted")) ? " (interrupted: partial results)" : "");
+    fprintf(f, "mode %s, %s, %.0f connections, %.0f streams per connection, %.0f threads\n",
+            str(cfg, "mode"), proto && !strcmp(proto, "http/1.1") ? "HTTP/1.1" : "HTTP/2",
+            num(cfg, "connections"), num(cfg, "streams"), num(cfg, "threads"));
+    fprintf(f, "duration %.3f s%s\n", num(sum, "duration_s"),
+            json_is_true(json_object_get(sum, "interrupted")) ? " (interrupted: partial results)"
+                                                              : "");
     fprintf(f, "connections: opened %.0f, established %.0f, failed %.0f, reconnects %.0f\n",
-            num(sum, "connections_opened"), num(sum, "connections_established"), num(sum, "connections_failed"),
-            num(sum, "reconnects"));
-    fprintf(f, "requests: ok %.0f, failed %.0f, retried %.0f, aborted %.0f; %.1f req/s, %.1f new connections/s\n",
+            num(sum, "connections_opened"), num(sum, "connections_established"),
+            num(sum, "connections_failed"), num(sum, "reconnects"));
+    fprintf(f,
+            "requests: ok %.0f, failed %.0f, retried %.0f, aborted %.0f; %.1f req/s, %.1f new "
+            "connections/s\n",
             num(sum, "requests_ok"), num(sum, "requests_failed"), num(sum, "requests_retried"),
-            num(sum, "requests_aborted"), num(sum, "requests_per_s"), num(sum, "connections_per_s"));
+            num(sum, "requests_aborted"), num(sum, "requests_per_s"),
+            num(sum, "connections_per_s"));
     print_rate(f, json_object_get(rep, "rate"));
 
-    fprintf(f, "\n  %-22s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n", "phase", "count", "min", "mean", "stddev", "p50",
-            "p90", "p99", "p99.9", "max");
+    fprintf(f, "\n  %-22s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n", "phase", "count", "min", "mean",
+            "stddev", "p50", "p90", "p99", "p99.9", "max");
     const json_t *phases = json_object_get(rep, "phases");
     for (size_t i = 0; i < sizeof core_phases / sizeof core_phases[0]; i++) {
         const json_t *p = json_object_get(phases, core_phases[i]);
@@ -219,7 +256,8 @@ void report_text_print(FILE *f, const json_t *rep)
     }
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)phases, k, v) {
+    json_object_foreach((json_t *)phases, k, v)
+    {
         if (!is_core(k) && num(v, "count") > 0) phase_row(f, k, v, 0);
     }
 
@@ -235,10 +273,12 @@ void report_text_print(FILE *f, const json_t *rep)
         fprintf(f, "\nErrors (phase, reason, count)\n");
         const char *ph;
         json_t *reasons;
-        json_object_foreach((json_t *)errs, ph, reasons) {
+        json_object_foreach((json_t *)errs, ph, reasons)
+        {
             const char *rs;
             json_t *n;
-            json_object_foreach(reasons, rs, n) fprintf(f, "  %-14s %-60s %lld\n", ph, rs, (long long)json_integer_value(n));
+            json_object_foreach(reasons, rs, n)
+                fprintf(f, "  %-14s %-60s %lld\n", ph, rs, (long long)json_integer_value(n));
         }
     }
     const json_t *warn = json_object_get(rep, "warnings");

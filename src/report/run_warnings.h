@@ -11,7 +11,8 @@
 #include "measure/results.h"
 
 /* Append warning strings to `warnings` (an array). client may be NULL. */
-void run_warnings_add(json_t *warnings, const run_config_t *cfg, const results_t *r, const json_t *client);
+void run_warnings_add(json_t *warnings, const run_config_t *cfg, const results_t *r,
+                      const json_t *client);
 
 /* Worker threads above this utilisation make latencies include client-side queueing. */
 #define CLIENT_BUSY_THRESHOLD 0.9

@@ -200,7 +200,7 @@ size_t story_format(char *buf, size_t len, const conn_story_t *s, const char *re
         const char *names_[] = {"rtt_us",          "rttvar_us", "retransmits", "lost",
                                 "syn_retransmits", "snd_cwnd",  "reordering",  "dsack_dups"};
         const uint32_t v[] = {k->rtt_us,          k->rttvar_us, k->total_retrans, k->lost,
-                              s->syn_retransmits, k->snd_cwnd,  k->reordering, k->dsack_dups};
+                              s->syn_retransmits, k->snd_cwnd,  k->reordering,    k->dsack_dups};
         LIT(&o, ",\"tcp_info\":{");
         for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
             key(&o, names_[i], i > 0);

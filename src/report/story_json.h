@@ -12,7 +12,7 @@
 
 /* Returns the length written (without NUL), or 0 when buf was too small. */
 size_t story_format(char *buf, size_t len, const conn_story_t *s, const char *remote);
-size_t stream_format(char *buf, size_t len, const conn_t *c, const stream_t *st, const char *err_phase,
-                     const char *err);
+size_t stream_format(char *buf, size_t len, const conn_t *c, const stream_t *st,
+                     const char *err_phase, const char *err);
 
 #endif

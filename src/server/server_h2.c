@@ -74,7 +74,8 @@ static int respond(conn_t *c, int32_t stream_id)
     if (fault == FAULT_SHORT_BODY) {
         /* A truncated response: the body ends (END_STREAM) arg bytes short
          * of what content-length announced. */
-        snprintf(length_buf, sizeof length_buf, "%llu", (unsigned long long)(body + srv->cfg.fault_arg));
+        snprintf(length_buf, sizeof length_buf, "%llu",
+                 (unsigned long long)(body + srv->cfg.fault_arg));
         length = length_buf;
         length_flags = NGHTTP2_NV_FLAG_NO_COPY_NAME;
     }

@@ -15,22 +15,26 @@
 
 #include "harness.h"
 
-static const char *const phase_names[] = {"tcp_connect", "tls_handshake", "h2_settings", "ttfb", "stream",
-                                          "connection"};
+static const char *const phase_names[] = {"tcp_connect", "tls_handshake", "h2_settings",
+                                          "ttfb",        "stream",        "connection"};
 
 static void assert_ordered_stats(const json_t *rep)
 {
     json_t *phases = jget(rep, "phases");
     const char *name;
     json_t *p;
-    json_object_foreach(phases, name, p) {
+    json_object_foreach(phases, name, p)
+    {
         double count = jnum(p, "count");
         if (count == 0) continue;
-        double min = jnum(p, "min_us"), p50 = jnum(p, "p50_us"), p90 = jnum(p, "p90_us"), p99 = jnum(p, "p99_us"),
-               p999 = jnum(p, "p999_us"), max = jnum(p, "max_us"), mean = jnum(p, "mean_us");
-        if (!(min <= p50 && p50 <= p90 && p90 <= p99 && p99 <= p999 && p999 <= max && min <= mean && mean <= max))
-            fail_msg("phase %s: statistics out of order: min %g p50 %g p90 %g p99 %g p99.9 %g max %g mean %g", name,
-                     min, p50, p90, p99, p999, max, mean);
+        double min = jnum(p, "min_us"), p50 = jnum(p, "p50_us"), p90 = jnum(p, "p90_us"),
+               p99 = jnum(p, "p99_us"), p999 = jnum(p, "p999_us"), max = jnum(p, "max_us"),
+               mean = jnum(p, "mean_us");
+        if (!(min <= p50 && p50 <= p90 && p90 <= p99 && p99 <= p999 && p999 <= max && min <= mean &&
+              mean <= max))
+            fail_msg("phase %s: statistics out of order: min %g p50 %g p90 %g p99 %g p99.9 %g max "
+                     "%g mean %g",
+                     name, min, p50, p90, p99, p999, max, mean);
         /* The histogram holds exactly the samples counted. */
         assert_true(jnum(p, "histogram.count") == count);
     }
@@ -49,7 +53,8 @@ static void assert_tls_counted_everywhere(const json_t *rep)
         const char *k;
         json_t *v;
         json_object_foreach(o, k, v) sum += (double)json_integer_value(v);
-        if (sum != est) fail_msg("tls.%s sums to %g, but %g connections were established", keys[i], sum, est);
+        if (sum != est)
+            fail_msg("tls.%s sums to %g, but %g connections were established", keys[i], sum, est);
     }
     assert_true(jnum(rep, "tls.versions.TLSv1.3") == est);
     assert_true(jnum(rep, "tls.alpn.h2") == est);
@@ -58,7 +63,8 @@ static void assert_tls_counted_everywhere(const json_t *rep)
 static void fresh_200(const peer_t *p)
 {
     run_result_t r;
-    assert_int_equal(run_tlsprof(&r, "run %s --mode fresh -n 200 -c 4 --cacert %s -q", p->url, p->cert_path), 0);
+    assert_int_equal(
+        run_tlsprof(&r, "run %s --mode fresh -n 200 -c 4 --cacert %s -q", p->url, p->cert_path), 0);
     if (r.exit_code != 0) fail_msg("exit %d\n%s\n%s", r.exit_code, r.out, r.err);
     assert_non_null(r.report);
     assert_true(jnum(r.report, "summary.connections_opened") == 200);
@@ -72,7 +78,8 @@ static void fresh_200(const peer_t *p)
     }
     assert_true(jnum(r.report, "phases.dns.count") == 1);
     /* Full + resumed handshakes are exactly all handshakes. */
-    assert_true(jnum(r.report, "phases.tls_handshake_full.count") + jnum(r.report, "phases.tls_handshake_resumed.count") ==
+    assert_true(jnum(r.report, "phases.tls_handshake_full.count") +
+                    jnum(r.report, "phases.tls_handshake_resumed.count") ==
                 200);
     assert_ordered_stats(r.report);
     assert_tls_counted_everywhere(r.report);
@@ -82,15 +89,17 @@ static void fresh_200(const peer_t *p)
     assert_non_null(strstr(r.out, "TLSv1.3 200"));
     /* Every connection succeeded: the slowest ones are listed without an error. */
     assert_non_null(strstr(r.out, "Slowest connections"));
-    if (strstr(r.out, "error in")) fail_msg("a successful connection shown with an error:\n%s", r.out);
+    if (strstr(r.out, "error in"))
+        fail_msg("a successful connection shown with an error:\n%s", r.out);
     run_result_free(&r);
 }
 
 static void pooled_2000(const peer_t *p)
 {
     run_result_t r;
-    assert_int_equal(
-        run_tlsprof(&r, "run %s --mode pooled -c 4 -m 8 -n 2000 -t 2 --cacert %s -q", p->url, p->cert_path), 0);
+    assert_int_equal(run_tlsprof(&r, "run %s --mode pooled -c 4 -m 8 -n 2000 -t 2 --cacert %s -q",
+                                 p->url, p->cert_path),
+                     0);
     if (r.exit_code != 0) fail_msg("exit %d\n%s\n%s", r.exit_code, r.out, r.err);
     assert_true(jnum(r.report, "summary.connections_opened") == 4);
     assert_true(jnum(r.report, "phases.tcp_connect.count") == 4);
@@ -141,7 +150,8 @@ static void test_refused_port(void **state)
     run_result_free(&r);
 
     /* Pooled mode against a dead port ends too (each failed attempt costs a request). */
-    assert_int_equal(run_tlsprof(&r, "run https://127.0.0.1:%d/ --mode pooled -n 5 -c 2 -k -q", port), 0);
+    assert_int_equal(
+        run_tlsprof(&r, "run https://127.0.0.1:%d/ --mode pooled -n 5 -c 2 -k -q", port), 0);
     assert_int_equal(r.exit_code, 3);
     assert_true(jnum(r.report, "summary.requests_failed") == 5);
     run_result_free(&r);
@@ -156,12 +166,16 @@ static void test_certificate_failures(void **state)
     /* Verification is on by default: the self-signed cert is not in the system store. */
     assert_int_equal(run_tlsprof(&r, "run %s -n 3 -q", p.url), 0);
     assert_int_equal(r.exit_code, 3);
-    assert_true(jnum(r.report, "errors.tls_handshake.certificate verify failed: self-signed certificate") == 3);
+    assert_true(
+        jnum(r.report, "errors.tls_handshake.certificate verify failed: self-signed certificate") ==
+        3);
     run_result_free(&r);
     /* Trusted cert, wrong name. */
-    assert_int_equal(run_tlsprof(&r, "run %s -n 2 --cacert %s --sni wrong.example -q", p.url, p.cert_path), 0);
+    assert_int_equal(
+        run_tlsprof(&r, "run %s -n 2 --cacert %s --sni wrong.example -q", p.url, p.cert_path), 0);
     assert_int_equal(r.exit_code, 3);
-    assert_true(jnum(r.report, "errors.tls_handshake.certificate verify failed: hostname mismatch") == 2);
+    assert_true(
+        jnum(r.report, "errors.tls_handshake.certificate verify failed: hostname mismatch") == 2);
     run_result_free(&r);
     /* -k skips verification and says so. */
     assert_int_equal(run_tlsprof(&r, "run %s -n 2 -k -q", p.url), 0);
@@ -184,7 +198,9 @@ static void test_injected_server_delay(void **state)
         skip();
     }
     run_result_t r;
-    assert_int_equal(run_tlsprof(&r, "run %s?s=0.05 --mode pooled -n 10 -c 2 --cacert %s -q", p.sleep_url, p.cert_path), 0);
+    assert_int_equal(run_tlsprof(&r, "run %s?s=0.05 --mode pooled -n 10 -c 2 --cacert %s -q",
+                                 p.sleep_url, p.cert_path),
+                     0);
     assert_int_equal(r.exit_code, 0);
     assert_true(jnum(r.report, "phases.ttfb.count") == 10);
     /* echo_sleep arms an nginx timer from nginx's cached clock, so the delay
@@ -208,7 +224,9 @@ static void test_duration_warmup_and_threads(void **state)
     assert_int_equal(peer_start_embedded(&p, NULL), PEER_OK);
     run_result_t r;
     assert_int_equal(
-        run_tlsprof(&r, "run %s --mode pooled -c 2 -m 2 -t 2 -D 1 --warmup 0.3 --cacert %s -q", p.url, p.cert_path), 0);
+        run_tlsprof(&r, "run %s --mode pooled -c 2 -m 2 -t 2 -D 1 --warmup 0.3 --cacert %s -q",
+                    p.url, p.cert_path),
+        0);
     assert_int_equal(r.exit_code, 0);
     double ok = jnum(r.report, "summary.requests_ok");
     assert_true(ok > 0);
@@ -221,7 +239,9 @@ static void test_duration_warmup_and_threads(void **state)
     run_result_free(&r);
 
     /* Exactly -n requests across threads, whatever their speed. */
-    assert_int_equal(run_tlsprof(&r, "run %s --mode fresh -c 6 -t 3 -n 101 --cacert %s -q", p.url, p.cert_path), 0);
+    assert_int_equal(
+        run_tlsprof(&r, "run %s --mode fresh -c 6 -t 3 -n 101 --cacert %s -q", p.url, p.cert_path),
+        0);
     assert_int_equal(r.exit_code, 0);
     assert_true(jnum(r.report, "summary.requests_ok") == 101);
     assert_true(jnum(r.report, "summary.connections_opened") == 101);
@@ -237,9 +257,11 @@ static void test_sigint_writes_report(void **state)
     char json[600];
     snprintf(json, sizeof json, "%s/sigint.json", p.dir);
     char cmd[2000];
-    snprintf(cmd, sizeof cmd, "%s run %s --mode fresh -c 2 -D 60 --cacert %s -q --json %s > /dev/null 2>&1 & pid=$!; "
-             "sleep 1; kill -INT $pid; wait $pid; echo $?",
-             TLSPROF_BIN, p.url, p.cert_path, json);
+    snprintf(
+        cmd, sizeof cmd,
+        "%s run %s --mode fresh -c 2 -D 60 --cacert %s -q --json %s > /dev/null 2>&1 & pid=$!; "
+        "sleep 1; kill -INT $pid; wait $pid; echo $?",
+        TLSPROF_BIN, p.url, p.cert_path, json);
     FILE *f = popen(cmd, "r");
     assert_non_null(f);
     int code = -1;

@@ -427,9 +427,11 @@ static void ramp_limits_concurrent_setups(void **state)
     char path[600];
     snprintf(path, sizeof path, "%s/ev.jsonl", dir);
     run_result_t r;
-    assert_int_equal(run_tlsprof(&r, "run %s --mode pooled -c 24 -D 1 --rate 20 --ramp 3 --cacert %s --events %s -q", p.url,
-                                 p.cert_path, path),
-                     0);
+    assert_int_equal(
+        run_tlsprof(&r,
+                    "run %s --mode pooled -c 24 -D 1 --rate 20 --ramp 3 --cacert %s --events %s -q",
+                    p.url, p.cert_path, path),
+        0);
     expect_ok(&r);
     assert_true(jnum(r.report, "summary.connections_established") == 24);
     char *text = slurp_file(path, NULL);

@@ -40,7 +40,8 @@ static void start_logged(logged_t *n, const char *server_conf, const char *http_
     snprintf(n->log, sizeof n->log, "%s/access.log", n->dir);
     char http[1200];
     snprintf(http, sizeof http,
-             "log_format h1 '$server_protocol $status $request_method c=$connection n=$connection_requests "
+             "log_format h1 '$server_protocol $status $request_method c=$connection "
+             "n=$connection_requests "
              "e=$ssl_early_data'; "
              "access_log %s h1; %s",
              n->log, http_extra ? http_extra : "");
@@ -79,7 +80,8 @@ static log_facts_t read_log(const logged_t *n, int want)
             long conn = c ? atol(c + 2) : -1, nreq = r ? atol(r + 2) : 0;
             if (nreq > f.max_per_connection) f.max_per_connection = (int)nreq;
             int known = 0;
-            for (int i = 0; i < nseen && !known; i++) known = seen[i] == conn;
+            for (int i = 0; i < nseen && !known; i++)
+                known = seen[i] == conn;
             if (!known && nseen < 100000) seen[nseen++] = conn;
         }
         f.connections = nseen;
@@ -175,13 +177,16 @@ static void test_framing(void **state)
     char url[300];
     snprintf(url, sizeof url, "%schunked", n.p.url);
     run_result_t r;
-    assert_int_equal(run_tlsprof(&r, "run %s --h1 -n 5 --mode pooled --cacert %s -q", url, n.p.cert_path), 0);
+    assert_int_equal(
+        run_tlsprof(&r, "run %s --h1 -n 5 --mode pooled --cacert %s -q", url, n.p.cert_path), 0);
     assert_int_equal(r.exit_code, 0);
     assert_true(jnum(r.report, "summary.bytes_received") == 5 * 12); /* "hello\nworld\n" */
     run_result_free(&r);
     /* HEAD: content-length of the file, no body. */
     snprintf(url, sizeof url, "%sbody/1m", n.p.url);
-    assert_int_equal(run_tlsprof(&r, "run %s --h1 -X HEAD -n 3 --mode pooled --cacert %s -q", url, n.p.cert_path), 0);
+    assert_int_equal(run_tlsprof(&r, "run %s --h1 -X HEAD -n 3 --mode pooled --cacert %s -q", url,
+                                 n.p.cert_path),
+                     0);
     assert_int_equal(r.exit_code, 0);
     assert_true(jnum(r.report, "summary.requests_ok") == 3);
     assert_true(jnum(r.report, "summary.bytes_received") == 0);
@@ -209,7 +214,10 @@ static void test_timeout(void **state)
     snprintf(url, sizeof url, "%s?s=1", p.sleep_url);
     run_result_t r;
     assert_int_equal(
-        run_tlsprof(&r, "run %s --h1 --mode pooled -c 1 -n 2 --request-timeout 200ms --cacert %s -q", url, p.cert_path), 0);
+        run_tlsprof(&r,
+                    "run %s --h1 --mode pooled -c 1 -n 2 --request-timeout 200ms --cacert %s -q",
+                    url, p.cert_path),
+        0);
     assert_int_equal(r.exit_code, 3);
     assert_true(jnum(r.report, "summary.requests_failed") == 2);
     assert_true(jnum(r.report, "errors.ttfb.timeout") == 2);
@@ -225,7 +233,8 @@ static void test_timeout(void **state)
 static int tw(const char *side, int port)
 {
     char cmd[160];
-    snprintf(cmd, sizeof cmd, "ss -Htan state time-wait %s 127.0.0.1:%d 2>/dev/null | wc -l", side, port);
+    snprintf(cmd, sizeof cmd, "ss -Htan state time-wait %s 127.0.0.1:%d 2>/dev/null | wc -l", side,
+             port);
     FILE *f = popen(cmd, "r");
     if (!f) return -1;
     int n = -1;
@@ -246,12 +255,15 @@ static void test_who_closes(void **state)
     const char *modes[] = {"server", "client"};
     for (int i = 0; i < 2; i++) {
         int srv0 = tw("src", p.port), cli0 = tw("dst", p.port);
-        assert_int_equal(
-            run_tlsprof(&r, "run %s --h1 --close %s -n 40 -c 2 --cacert %s -q", p.url, modes[i], p.cert_path), 0);
+        assert_int_equal(run_tlsprof(&r, "run %s --h1 --close %s -n 40 -c 2 --cacert %s -q", p.url,
+                                     modes[i], p.cert_path),
+                         0);
         assert_int_equal(r.exit_code, 0);
         int srv = tw("src", p.port) - srv0, cli = tw("dst", p.port) - cli0;
-        if (i == 0 && (srv != 40 || cli != 0)) fail_msg("close server: server TIME_WAIT +%d, client +%d", srv, cli);
-        if (i == 1 && (srv != 0 || cli != 40)) fail_msg("close client: server TIME_WAIT +%d, client +%d", srv, cli);
+        if (i == 0 && (srv != 40 || cli != 0))
+            fail_msg("close server: server TIME_WAIT +%d, client +%d", srv, cli);
+        if (i == 1 && (srv != 0 || cli != 40))
+            fail_msg("close client: server TIME_WAIT +%d, client +%d", srv, cli);
         run_result_free(&r);
     }
     peer_stop(&p);
@@ -337,7 +349,8 @@ static void *dropper_main(void *arg)
     return NULL;
 }
 
-static void dropper_start(dropper_t *d, const char *dir, int close_first, char *cert, size_t certlen)
+static void dropper_start(dropper_t *d, const char *dir, int close_first, char *cert,
+                          size_t certlen)
 {
     memset(d, 0, sizeof *d);
     d->close_first = close_first;
@@ -381,7 +394,10 @@ static void test_stale_keepalive_retried(void **state)
     dropper_t d;
     dropper_start(&d, dir, 0, cert, sizeof cert);
     run_result_t r;
-    assert_int_equal(run_tlsprof(&r, "run https://127.0.0.1:%d/ --h1 --mode pooled -c 1 -n 5 --cacert %s -q", d.port, cert), 0);
+    assert_int_equal(
+        run_tlsprof(&r, "run https://127.0.0.1:%d/ --h1 --mode pooled -c 1 -n 5 --cacert %s -q",
+                    d.port, cert),
+        0);
     dropper_stop(&d);
     if (r.exit_code != 0) fail_msg("exit %d\n%s\n%s", r.exit_code, r.out, r.err);
     /* 1 ok on each of 5 connections; the 2nd request of the first 4 was
@@ -395,7 +411,8 @@ static void test_stale_keepalive_retried(void **state)
     run_result_free(&r);
 
     dropper_start(&d, dir, 1, cert, sizeof cert);
-    assert_int_equal(run_tlsprof(&r, "run https://127.0.0.1:%d/ --h1 -n 3 --cacert %s -q", d.port, cert), 0);
+    assert_int_equal(
+        run_tlsprof(&r, "run https://127.0.0.1:%d/ --h1 -n 3 --cacert %s -q", d.port, cert), 0);
     dropper_stop(&d);
     assert_int_equal(r.exit_code, 3);
     assert_true(jnum(r.report, "summary.requests_retried") == 0);
@@ -430,8 +447,12 @@ static void test_usage_and_alpn(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fresh),   cmocka_unit_test(test_pooled),     cmocka_unit_test(test_framing),
-        cmocka_unit_test(test_timeout), cmocka_unit_test(test_who_closes), cmocka_unit_test(test_early_data),
+        cmocka_unit_test(test_fresh),
+        cmocka_unit_test(test_pooled),
+        cmocka_unit_test(test_framing),
+        cmocka_unit_test(test_timeout),
+        cmocka_unit_test(test_who_closes),
+        cmocka_unit_test(test_early_data),
         cmocka_unit_test(test_stale_keepalive_retried),
         cmocka_unit_test(test_usage_and_alpn),
     };

@@ -27,7 +27,8 @@ static void class_is_smallest_that_fits(void **state)
     size_t largest = h2_mem_class_size(H2_MEM_CLASSES - 1);
     for (size_t n = 1; n <= largest + 100; n++) {
         unsigned want = 0;
-        while (want < H2_MEM_CLASSES && h2_mem_class_size(want) < n) want++;
+        while (want < H2_MEM_CLASSES && h2_mem_class_size(want) < n)
+            want++;
         unsigned got = h2_mem_class_of(n);
         if (got != want) fail_msg("size %zu: class %u, expected %u", n, got, want);
     }
@@ -75,11 +76,14 @@ static void calloc_zeroes_recycled_and_realloc_keeps(void **state)
     m->free(a, m->mem_user_data);
     uint8_t *b = m->calloc(50, 4, m->mem_user_data);
     assert_ptr_equal(a, b); /* the same block, recycled */
-    for (int i = 0; i < 200; i++) assert_int_equal(b[i], 0);
-    for (int i = 0; i < 200; i++) b[i] = (uint8_t)i;
+    for (int i = 0; i < 200; i++)
+        assert_int_equal(b[i], 0);
+    for (int i = 0; i < 200; i++)
+        b[i] = (uint8_t)i;
     uint8_t *r = m->realloc(b, 20000, m->mem_user_data);
     assert_non_null(r);
-    for (int i = 0; i < 200; i++) assert_int_equal(r[i], (uint8_t)i);
+    for (int i = 0; i < 200; i++)
+        assert_int_equal(r[i], (uint8_t)i);
     memset(r, 1, 20000);
     m->free(r, m->mem_user_data);
     void *z = m->realloc(NULL, 0, m->mem_user_data); /* realloc(NULL) is malloc */
@@ -129,8 +133,9 @@ typedef struct server_side {
     int n;
 } server_side_t;
 
-static int srv_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name, size_t namelen,
-                         const uint8_t *value, size_t valuelen, uint8_t flags, void *user)
+static int srv_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name,
+                         size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags,
+                         void *user)
 {
     (void)s;
     (void)flags;

@@ -124,7 +124,8 @@ static void test_failed_connection(void **state)
     assert_int_equal(r->resumption.attempted, 0); /* no handshake finished: no verdict */
     assert_int_equal(errors_total(&r->errors), 1);
     assert_string_equal(r->errors.phases[0].phase, "tls_handshake");
-    assert_int_equal(tally_get(&r->errors.phases[0].reasons, "certificate verify failed: self-signed certificate"),
+    assert_int_equal(tally_get(&r->errors.phases[0].reasons,
+                               "certificate verify failed: self-signed certificate"),
                      1);
 
     conn_t d = make_conn(w, 1000);
@@ -142,8 +143,13 @@ static void test_streams(void **state)
     (void)state;
     worker_t *w = make_worker();
     conn_t c = make_conn(w, 0);
-    stream_t st = {.id = 1, .measured = true, .status = 200, .t_sent = 1000000, .t_headers = 1300000,
-                   .t_done = 1700000, .bytes = 42};
+    stream_t st = {.id = 1,
+                   .measured = true,
+                   .status = 200,
+                   .t_sent = 1000000,
+                   .t_headers = 1300000,
+                   .t_done = 1700000,
+                   .bytes = 42};
     c.inflight = 1;
     record_stream_ok(&c, &st);
     results_t *r = w->res;
@@ -155,7 +161,8 @@ static void test_streams(void **state)
     assert_int_equal(st.id, 0); /* slot released */
     assert_int_equal(c.inflight, 0);
 
-    stream_t warm = {.id = 3, .measured = false, .status = 200, .t_sent = 1, .t_headers = 2, .t_done = 3};
+    stream_t warm = {
+        .id = 3, .measured = false, .status = 200, .t_sent = 1, .t_headers = 2, .t_done = 3};
     c.inflight = 1;
     record_stream_ok(&c, &warm);
     assert_int_equal(r->phases[PHASE_TTFB].count, 1); /* warm-up: not sampled */
