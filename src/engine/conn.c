@@ -51,7 +51,8 @@ static void watch(conn_t *c, int events)
 /* Something is waiting to be written: kept bytes, or what the session has. */
 static bool output_waits(conn_t *c)
 {
-    return c->wpend_len || c->raw_len || (c->session_on && c->proto->want_write(c));
+    return pending_size(&c->wpend) || pending_size(&c->raw) ||
+           (c->session_on && c->proto->want_write(c));
 }
 
 /* The phase a failure belongs to, from where the connection was. */
@@ -132,12 +133,8 @@ static void conn_end(conn_t *c, const char *err_phase, const char *reason)
         close(c->fd);
         c->fd = -1;
     }
-    free(c->wpend);
-    c->wpend = NULL;
-    c->wpend_len = c->wpend_off = 0;
-    free(c->raw);
-    c->raw = NULL;
-    c->raw_len = c->raw_off = 0;
+    pending_clear(&c->wpend);
+    pending_clear(&c->raw);
     if (w->hold_conn == c) w->hold_conn = NULL; /* held bytes die with it */
     atomic_fetch_add_explicit(&w->eng->connections_closed, 1, memory_order_relaxed);
     c->state = CONN_IDLE;
@@ -167,21 +164,6 @@ void conn_abort(conn_t *c, const char *why)
 
 /* ---- writing ----------------------------------------------------------- */
 
-/* Keep bytes OpenSSL did not take; they must be offered again first. */
-static int stash(conn_t *c, const uint8_t *p, size_t len)
-{
-    size_t have = c->wpend_len - c->wpend_off;
-    uint8_t *nb = malloc(have + len);
-    if (!nb) return -1;
-    if (have) memcpy(nb, c->wpend + c->wpend_off, have);
-    memcpy(nb + have, p, len);
-    free(c->wpend);
-    c->wpend = nb;
-    c->wpend_len = have + len;
-    c->wpend_off = 0;
-    return 0;
-}
-
 /* 1 = all written, 0 = blocked (rest stashed), -1 = connection ended. */
 static int write_all(conn_t *c, const uint8_t *p, size_t len)
 {
@@ -195,7 +177,7 @@ static int write_all(conn_t *c, const uint8_t *p, size_t len)
             continue;
         }
         if (st == IO_WANT_WRITE || st == IO_WANT_READ) {
-            if (stash(c, p, len) < 0) {
+            if (pending_add(&c->wpend, p, len) < 0) {
                 conn_end(c, failure_phase(c), "out of memory");
                 return -1;
             }
@@ -225,7 +207,7 @@ static void mark_sent(conn_t *c)
 int conn_flush(conn_t *c)
 {
     worker_t *w = c->w;
-    if (c->raw_len) {
+    if (pending_size(&c->raw)) {
         int r = tls_bio_flush_pending(c);
         if (r < 0) {
             conn_end(c, failure_phase(c), tcp_errno_reason(errno));
@@ -233,13 +215,11 @@ int conn_flush(conn_t *c)
         }
         if (r == 0) return 0;
     }
-    if (c->wpend_len) {
-        uint8_t *buf = c->wpend;
-        size_t off = c->wpend_off, len = c->wpend_len;
-        c->wpend = NULL;
-        c->wpend_len = c->wpend_off = 0;
-        int r = write_all(c, buf + off, len - off);
-        free(buf);
+    if (pending_size(&c->wpend)) {
+        pending_t kept = c->wpend; /* write_all may keep some again */
+        memset(&c->wpend, 0, sizeof c->wpend);
+        int r = write_all(c, kept.p + kept.off, pending_size(&kept));
+        pending_clear(&kept);
         if (r <= 0) return r;
     }
     for (;;) {
@@ -259,7 +239,7 @@ int conn_flush(conn_t *c)
                     n = 0;
                     if (r < 0) return -1;
                     if (r == 0) {
-                        if (stash(c, data, (size_t)len) < 0) {
+                        if (pending_add(&c->wpend, data, (size_t)len) < 0) {
                             conn_end(c, failure_phase(c), "out of memory");
                             return -1;
                         }
@@ -395,7 +375,7 @@ again:
             return;
         }
     }
-    if (c->ready && w->defer_flush && !c->wpend_len && !c->raw_len &&
+    if (c->ready && w->defer_flush && !pending_size(&c->wpend) && !pending_size(&c->raw) &&
         (c->flush_deferred || w->n_dirty < w->n_conns)) {
         /* Closed-loop pooled mode: the new requests leave when the loop has
          * nothing else to read (worker.c flush_idle_cb), together with those
@@ -423,7 +403,8 @@ again:
          * otherwise): 10,000 idle pooled connections would hold 16 KiB or
          * more each for nothing. A no-op when they are already gone, and
          * refused by OpenSSL while they hold unread data. */
-        if (!c->inflight && !c->wpend_len && !c->raw_len) SSL_free_buffers(c->ssl);
+        if (!c->inflight && !pending_size(&c->wpend) && !pending_size(&c->raw))
+            SSL_free_buffers(c->ssl);
     }
 }
 
@@ -604,7 +585,7 @@ static void on_handshake_done(conn_t *c)
 static void do_handshake(conn_t *c)
 {
     char reason[200];
-    if (c->raw_len) {
+    if (pending_size(&c->raw)) {
         int r = tls_bio_flush_pending(c);
         if (r < 0) {
             conn_end(c, "tls_handshake", tcp_errno_reason(errno));
@@ -615,7 +596,7 @@ static void do_handshake(conn_t *c)
             return;
         }
     }
-    if (c->early_sent && c->wpend_len) {
+    if (c->early_sent && pending_size(&c->wpend)) {
         int r = conn_flush(c);
         if (r < 0) return;
         if (r == 0) {
@@ -705,7 +686,7 @@ static void conn_io_cb(struct ev_loop *loop, ev_io *io, int revents)
         conn_progress(c);
         break;
     case CONN_CLOSING:
-        if ((revents & EV_WRITE) && c->raw_len)
+        if ((revents & EV_WRITE) && pending_size(&c->raw))
             closing_write_ready(c);
         else
             on_read_ready(c);

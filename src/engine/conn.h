@@ -17,6 +17,7 @@
 
 #include "layers/h1_client.h"
 #include "layers/h2_mem.h"
+#include "layers/pending.h"
 #include "layers/session.h"
 #include "measure/clock.h"
 #include "measure/tcpinfo.h"
@@ -113,13 +114,9 @@ typedef struct conn {
     bool flush_deferred;     /* in the worker's dirty list: requests wait for the loop to go idle */
     bool sampled;            /* its lines go to the event log (--events-sample) */
     mono_ns t_last_read;     /* clock read right after the latest successful read */
-    /* Bytes OpenSSL could not take yet; allocated only when a write blocks. */
-    uint8_t *wpend;
-    size_t wpend_len, wpend_off;
-    /* Encrypted bytes a release of held writes could not send (tls_bio.h);
-     * they go out before anything else. */
-    uint8_t *raw;
-    size_t raw_len, raw_off;
+    pending_t wpend;         /* plaintext OpenSSL could not take yet */
+    pending_t raw;           /* encrypted bytes a release of held writes could not send
+                                (tls_bio.h): they go out before anything else */
     uint32_t handshake_calls; /* SSL_do_handshake calls so far */
     bool fin_pending;         /* --close client: shutdown(SHUT_WR) once `raw` is sent */
     stream_t *streams;        /* cfg->streams slots, allocated once with the conn */

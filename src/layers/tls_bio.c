@@ -24,31 +24,20 @@ static bool again(void)
 /* Keep what the socket did not take, behind anything kept before. */
 static int keep(conn_t *c, const uint8_t *p, size_t len)
 {
-    size_t have = c->raw_len - c->raw_off;
-    uint8_t *nb = malloc(have + len);
-    if (!nb) {
-        errno = ENOMEM;
-        return -1;
-    }
-    if (have) memcpy(nb, c->raw + c->raw_off, have);
-    memcpy(nb + have, p, len);
-    free(c->raw);
-    c->raw = nb;
-    c->raw_len = have + len;
-    c->raw_off = 0;
-    return 0;
+    if (pending_add(&c->raw, p, len) == 0) return 0;
+    errno = ENOMEM;
+    return -1;
 }
 
 int tls_bio_flush_pending(conn_t *c)
 {
-    while (c->raw_off < c->raw_len) {
-        ssize_t n = send(c->fd, c->raw + c->raw_off, c->raw_len - c->raw_off, MSG_NOSIGNAL);
+    pending_t *b = &c->raw;
+    while (pending_size(b)) {
+        ssize_t n = send(c->fd, b->p + b->off, pending_size(b), MSG_NOSIGNAL);
         if (n < 0) return again() ? 0 : -1;
-        c->raw_off += (size_t)n;
+        b->off += (size_t)n;
     }
-    free(c->raw);
-    c->raw = NULL;
-    c->raw_len = c->raw_off = 0;
+    pending_clear(b);
     return 1;
 }
 
@@ -61,12 +50,13 @@ void tls_bio_hold(conn_t *c)
 int tls_bio_release(conn_t *c, bool more)
 {
     worker_t *w = c->w;
-    if (w->hold_conn != c) return c->raw_len ? 0 : 1;
+    if (w->hold_conn != c) return pending_size(&c->raw) ? 0 : 1;
     w->hold_conn = NULL;
     size_t len = w->hold_len;
     w->hold_len = 0;
-    if (len == 0) return c->raw_len ? 0 : 1;
-    if (c->raw_len) return keep(c, w->hold, len) < 0 ? -1 : 0; /* order: behind what waits */
+    if (len == 0) return pending_size(&c->raw) ? 0 : 1;
+    if (pending_size(&c->raw))
+        return keep(c, w->hold, len) < 0 ? -1 : 0; /* order: behind what waits */
     ssize_t n = send(c->fd, w->hold, len, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
     if (n < 0) {
         if (!again()) return -1;
@@ -92,7 +82,7 @@ static int bio_write(BIO *b, const char *data, int len)
         int r = tls_bio_release(c, false);
         if (r < 0) return -1;
     }
-    if (c->raw_len) {
+    if (pending_size(&c->raw)) {
         int r = tls_bio_flush_pending(c);
         if (r < 0) return -1;
         if (r == 0) {

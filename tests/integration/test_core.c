@@ -191,12 +191,7 @@ static void test_injected_server_delay(void **state)
 {
     (void)state;
     peer_t p;
-    START_NGINX_OR_SKIP(&p, NULL);
-    if (!p.sleep_url[0]) {
-        peer_stop(&p);
-        print_message("SKIPPED: nginx echo module not installed (libnginx-mod-http-echo)\n");
-        skip();
-    }
+    START_NGINX_ECHO_OR_SKIP(&p, NULL);
     run_result_t r;
     assert_int_equal(run_tlsprof(&r, "run %s?s=0.05 --mode pooled -n 10 -c 2 --cacert %s -q",
                                  p.sleep_url, p.cert_path),

@@ -69,12 +69,7 @@ static void rate_counts_queueing_behind_a_slow_server(void **state)
 {
     (void)state;
     peer_t p;
-    START_NGINX_OR_SKIP(&p, NULL);
-    if (!p.sleep_url[0]) {
-        peer_stop(&p);
-        print_message("SKIPPED: nginx has no echo module for an injected delay\n");
-        skip();
-    }
+    START_NGINX_ECHO_OR_SKIP(&p, NULL);
     run_result_t r;
     assert_int_equal(
         run_tlsprof(&r, "run %s?s=0.05 --mode pooled -c 1 -m 1 --rate 40 -n 20 --cacert %s -q",

@@ -205,11 +205,7 @@ static void test_timeout(void **state)
 {
     (void)state;
     peer_t p;
-    START_NGINX_OR_SKIP(&p, NULL);
-    if (!p.sleep_url[0]) {
-        peer_stop(&p);
-        skip();
-    }
+    START_NGINX_ECHO_OR_SKIP(&p, NULL);
     char url[300];
     snprintf(url, sizeof url, "%s?s=1", p.sleep_url);
     run_result_t r;

@@ -100,6 +100,19 @@ const char *nginx_binary(void);
         assert_int_equal(start_rc_, PEER_OK);                                                      \
     } while (0)
 
+/* As START_NGINX_OR_SKIP, and skip too when nginx has no echo module, which
+ * the tests that need an injected delay (sleep_url) or echo's own
+ * responses cannot do without. */
+#define START_NGINX_ECHO_OR_SKIP(p, extra_server_conf)                                             \
+    do {                                                                                           \
+        START_NGINX_OR_SKIP(p, extra_server_conf);                                                 \
+        if (!(p)->sleep_url[0]) {                                                                  \
+            peer_stop(p);                                                                          \
+            print_message("SKIPPED: nginx echo module not installed (libnginx-mod-http-echo)\n");  \
+            skip();                                                                                \
+        }                                                                                          \
+    } while (0)
+
 /* ---- running tlsprof ----------------------------------------------------- */
 
 typedef struct run_result {
