@@ -22,77 +22,42 @@
 
 #include "harness.h"
 
-typedef struct logged {
-    peer_t p;
-    char *dir;
-    char log[600];
-} logged_t;
-
-static void start_logged(logged_t *n, const char *server_conf, const char *http_extra)
-{
-    memset(n, 0, sizeof *n);
-    if (!nginx_binary()) {
-        print_message("SKIPPED: %s\n", NGINX_MISSING_MESSAGE);
-        skip();
-    }
-    n->dir = make_temp_dir("h1");
-    assert_non_null(n->dir);
-    snprintf(n->log, sizeof n->log, "%s/access.log", n->dir);
-    char http[1200];
-    snprintf(http, sizeof http,
-             "log_format h1 '$server_protocol $status $request_method c=$connection "
-             "n=$connection_requests "
-             "e=$ssl_early_data'; "
-             "access_log %s h1; %s",
-             n->log, http_extra ? http_extra : "");
-    assert_int_equal(peer_start_nginx_ex(&n->p, server_conf, http), PEER_OK);
-}
-
-static void stop_logged(logged_t *n)
-{
-    peer_stop(&n->p);
-    if (n->dir) rm_rf(n->dir);
-    free(n->dir);
-    n->dir = NULL;
-}
+#define H1_LOG                                                                                     \
+    "$server_protocol $status $request_method c=$connection n=$connection_requests "               \
+    "e=$ssl_early_data"
 
 typedef struct log_facts {
     int lines, http11_200, connections, max_per_connection, early;
 } log_facts_t;
 
-/* Read nginx's log once it has `want` lines (or after 3 s). */
-static log_facts_t read_log(const logged_t *n, int want)
+/* nginx's account of the requests, once it has logged `want` of them. */
+static log_facts_t read_log(const logged_nginx_t *n, int want)
 {
     log_facts_t f = {0};
-    for (int tries = 0; tries < 300; tries++) {
-        char *text = slurp_file(n->log, NULL);
-        memset(&f, 0, sizeof f);
-        static long seen[100000];
-        int nseen = 0;
-        for (char *line = text, *next; line && *line; line = next) {
-            next = strchr(line, '\n');
-            if (!next) break;
-            *next++ = '\0';
-            f.lines++;
-            if (!strncmp(line, "HTTP/1.1 200 ", 13)) f.http11_200++;
-            if (strstr(line, " e=1")) f.early++;
-            const char *c = strstr(line, "c="), *r = strstr(line, "n=");
-            long conn = c ? atol(c + 2) : -1, nreq = r ? atol(r + 2) : 0;
-            if (nreq > f.max_per_connection) f.max_per_connection = (int)nreq;
-            int known = 0;
-            for (int i = 0; i < nseen && !known; i++)
-                known = seen[i] == conn;
-            if (!known && nseen < 100000) seen[nseen++] = conn;
-        }
-        f.connections = nseen;
-        free(text);
-        if (f.lines >= want) break;
-        usleep(10000);
+    char *text = logged_nginx_text(n, want);
+    static long seen[100000];
+    int nseen = 0;
+    for (char *line = text, *next; *line; line = next) {
+        next = strchr(line, '\n');
+        if (!next) break;
+        *next++ = '\0';
+        f.lines++;
+        if (!strncmp(line, "HTTP/1.1 200 ", 13)) f.http11_200++;
+        if (strstr(line, " e=1")) f.early++;
+        const char *c = strstr(line, "c="), *r = strstr(line, "n=");
+        long conn = c ? atol(c + 2) : -1, nreq = r ? atol(r + 2) : 0;
+        if (nreq > f.max_per_connection) f.max_per_connection = (int)nreq;
+        int known = 0;
+        for (int i = 0; i < nseen && !known; i++)
+            known = seen[i] == conn;
+        if (!known && nseen < 100000) seen[nseen++] = conn;
     }
+    f.connections = nseen;
+    free(text);
     return f;
 }
 
-static void run_ok(run_result_t *r, const char *fmt_args, const logged_t *n)
+static void run_ok(run_result_t *r, const char *fmt_args, const logged_nginx_t *n)
 {
     char args[600];
     snprintf(args, sizeof args, fmt_args, n->p.url, n->p.cert_path);
@@ -103,8 +68,8 @@ static void run_ok(run_result_t *r, const char *fmt_args, const logged_t *n)
 static void test_fresh(void **state)
 {
     (void)state;
-    logged_t n;
-    start_logged(&n, NULL, NULL);
+    logged_nginx_t n;
+    logged_nginx_start(&n, H1_LOG, NULL, NULL);
     run_result_t r;
     run_ok(&r, "%s --h1 -n 100 -c 4 --cacert %s -q", &n);
     assert_true(jnum(r.report, "summary.requests_ok") == 100);
@@ -126,14 +91,14 @@ static void test_fresh(void **state)
     assert_int_equal(f.connections, 100);
     assert_int_equal(f.max_per_connection, 1);
     run_result_free(&r);
-    stop_logged(&n);
+    logged_nginx_stop(&n);
 }
 
 static void test_pooled(void **state)
 {
     (void)state;
-    logged_t n;
-    start_logged(&n, NULL, NULL);
+    logged_nginx_t n;
+    logged_nginx_start(&n, H1_LOG, NULL, NULL);
     run_result_t r;
     run_ok(&r, "%s --h1 --mode pooled -c 3 -n 300 --cacert %s -q", &n);
     assert_true(jnum(r.report, "summary.requests_ok") == 300);
@@ -144,12 +109,12 @@ static void test_pooled(void **state)
     assert_int_equal(f.http11_200, 300);
     assert_int_equal(f.connections, 3);
     run_result_free(&r);
-    stop_logged(&n);
+    logged_nginx_stop(&n);
 
     /* The server ends each connection after 10 requests ("Connection:
      * close" on the 10th response): every request still succeeds, on
      * exactly 100 / 10 connections. */
-    start_logged(&n, NULL, "keepalive_requests 10;");
+    logged_nginx_start(&n, H1_LOG, NULL, "keepalive_requests 10;");
     run_ok(&r, "%s --h1 --mode pooled -c 2 -n 100 --cacert %s -q", &n);
     assert_true(jnum(r.report, "summary.requests_ok") == 100);
     assert_true(jnum(r.report, "summary.requests_failed") == 0);
@@ -160,17 +125,17 @@ static void test_pooled(void **state)
     assert_int_equal(f.connections, 10);
     assert_int_equal(f.max_per_connection, 10);
     run_result_free(&r);
-    stop_logged(&n);
+    logged_nginx_stop(&n);
 }
 
 static void test_framing(void **state)
 {
     (void)state;
-    logged_t n;
+    logged_nginx_t n;
     /* The echo module answers HTTP/1.1 with a chunked body. */
-    start_logged(&n, "location = /chunked { echo hello; echo world; }", NULL);
+    logged_nginx_start(&n, H1_LOG, "location = /chunked { echo hello; echo world; }", NULL);
     if (!n.p.sleep_url[0]) {
-        stop_logged(&n);
+        logged_nginx_stop(&n);
         print_message("SKIPPED: nginx echo module missing\n");
         skip();
     }
@@ -196,7 +161,7 @@ static void test_framing(void **state)
     assert_int_equal(r.exit_code, 0);
     assert_true(jnum(r.report, "summary.bytes_received") == 2.0 * PEER_BODY_SIZE);
     run_result_free(&r);
-    stop_logged(&n);
+    logged_nginx_stop(&n);
 }
 
 /* A response later than --request-timeout fails as ttfb timeout; the
@@ -270,8 +235,8 @@ static void test_who_closes(void **state)
 static void test_early_data(void **state)
 {
     (void)state;
-    logged_t n;
-    start_logged(&n, "ssl_early_data on;", NULL);
+    logged_nginx_t n;
+    logged_nginx_start(&n, H1_LOG, "ssl_early_data on;", NULL);
     run_result_t r;
     run_ok(&r, "%s --h1 --early-data -n 20 --cacert %s -q", &n);
     assert_true(jnum(r.report, "summary.requests_ok") == 20);
@@ -284,7 +249,7 @@ static void test_early_data(void **state)
      * the handshake completed, a race with our Finished: some, at most 19. */
     assert_true(f.early >= 1 && f.early <= 19);
     run_result_free(&r);
-    stop_logged(&n);
+    logged_nginx_stop(&n);
 }
 
 /* ---- a keep-alive server that drops the second request --------------------

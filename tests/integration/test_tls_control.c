@@ -30,66 +30,10 @@
 #define CHACHA "TLS_CHACHA20_POLY1305_SHA256"
 
 /* nginx with an access log of the TLS facts of every request. */
-typedef struct logged_nginx {
-    peer_t p;
-    char *dir; /* ours, outlives the peer's dir */
-    char log[600];
-} logged_nginx_t;
-
 static void start_logged_nginx(logged_nginx_t *n, const char *server_conf)
 {
-    memset(n, 0, sizeof *n);
-    if (!nginx_binary()) {
-        print_message("SKIPPED: %s\n", NGINX_MISSING_MESSAGE);
-        skip();
-    }
-    n->dir = make_temp_dir("tlsctl");
-    assert_non_null(n->dir);
-    snprintf(n->log, sizeof n->log, "%s/access.log", n->dir);
-    char http[1200];
-    snprintf(
-        http, sizeof http,
-        "log_format tlsfacts '$ssl_protocol $ssl_cipher $ssl_curve $ssl_client_verify $status';"
-        " access_log %s tlsfacts;",
-        n->log);
-    assert_int_equal(peer_start_nginx_ex(&n->p, server_conf, http), PEER_OK);
-}
-
-static void stop_logged_nginx(logged_nginx_t *n)
-{
-    peer_stop(&n->p);
-    if (n->dir) rm_rf(n->dir);
-    free(n->dir);
-    n->dir = NULL;
-}
-
-/* Lines of the access log containing `needle` (NULL: all lines), after
- * waiting up to 3 s for at least `expect_total` lines: nginx logs a request
- * when its stream closes, which can be just after the client has the answer. */
-static int log_lines(const logged_nginx_t *n, const char *needle, int expect_total)
-{
-    int total = 0, match = 0;
-    for (int tries = 0; tries < 300; tries++) {
-        char *text = slurp_file(n->log, NULL);
-        total = match = 0;
-        for (char *line = text, *next; line && *line; line = next) {
-            next = strchr(line, '\n');
-            if (!next) break;
-            *next++ = '\0';
-            total++;
-            if (!needle || strstr(line, needle)) match++;
-        }
-        free(text);
-        if (total >= expect_total) break;
-        usleep(10000);
-    }
-    return match;
-}
-
-/* Truncate the log between runs (nginx appends with O_APPEND). */
-static void clear_log(const logged_nginx_t *n)
-{
-    assert_int_equal(write_file(n->log, "", 0), 0);
+    logged_nginx_start(n, "$ssl_protocol $ssl_cipher $ssl_curve $ssl_client_verify $status",
+                       server_conf, NULL);
 }
 
 static void expect_ok(const run_result_t *r, int n)
@@ -137,18 +81,18 @@ static void test_chacha_forced(void **state)
     assert_true(tally(r.report, "ciphers", CHACHA) == 30);
     assert_string_equal(jstr(r.report, "config.tls.tls13_ciphers"), CHACHA);
     /* nginx agrees, request by request. */
-    assert_int_equal(log_lines(&n, "TLSv1.3 " CHACHA " ", 30), 30);
-    assert_int_equal(log_lines(&n, NULL, 30), 30);
+    assert_int_equal(logged_nginx_lines(&n, "TLSv1.3 " CHACHA " ", 30), 30);
+    assert_int_equal(logged_nginx_lines(&n, NULL, 30), 30);
     run_result_free(&r);
-    clear_log(&n);
+    logged_nginx_clear(&n);
     assert_int_equal(run_tlsprof(&r, "run %s -n 20 --tls13-ciphers " CHACHA " --cacert %s -q",
                                  n.p.url, n.p.cert_path),
                      0);
     expect_ok(&r, 20);
     assert_true(tally(r.report, "ciphers", CHACHA) == 20);
-    assert_int_equal(log_lines(&n, CHACHA, 20), 20);
+    assert_int_equal(logged_nginx_lines(&n, CHACHA, 20), 20);
     run_result_free(&r);
-    stop_logged_nginx(&n);
+    logged_nginx_stop(&n);
 }
 
 static void test_groups(void **state)
@@ -160,16 +104,16 @@ static void test_groups(void **state)
     assert_int_equal(run_tlsprof(&r, "run %s -n 10 --cacert %s -q", n.p.url, n.p.cert_path), 0);
     expect_ok(&r, 10);
     assert_true(tally(r.report, "groups", "x25519") == 10); /* the default */
-    assert_int_equal(log_lines(&n, " X25519 ", 10), 10);
+    assert_int_equal(logged_nginx_lines(&n, " X25519 ", 10), 10);
     run_result_free(&r);
-    clear_log(&n);
+    logged_nginx_clear(&n);
     assert_int_equal(
         run_tlsprof(&r, "run %s -n 25 --groups P-256 --cacert %s -q", n.p.url, n.p.cert_path), 0);
     expect_ok(&r, 25);
     if (tally(r.report, "groups", "secp256r1") != 25)
         fail_msg("groups: %s", json_dumps(jget(r.report, "tls.groups"), JSON_COMPACT));
     /* nginx names P-256 by its OpenSSL short name. */
-    assert_int_equal(log_lines(&n, " prime256v1 ", 25), 25);
+    assert_int_equal(logged_nginx_lines(&n, " prime256v1 ", 25), 25);
     run_result_free(&r);
     /* The p256-kex profile does the same. */
     assert_int_equal(
@@ -178,7 +122,7 @@ static void test_groups(void **state)
     expect_ok(&r, 5);
     assert_true(tally(r.report, "groups", "secp256r1") == 5);
     run_result_free(&r);
-    stop_logged_nginx(&n);
+    logged_nginx_stop(&n);
 }
 
 static void test_sigalgs(void **state)
@@ -230,10 +174,10 @@ static void test_tls12_profile(void **state)
     json_object_foreach(jget(r.report, "tls.ciphers"), k, v) if (!strncmp(k, "ECDHE-ECDSA-", 12))
         ecdhe_ecdsa += json_number_value(v);
     assert_true(ecdhe_ecdsa == 30);
-    assert_int_equal(log_lines(&n, "TLSv1.2 ECDHE-ECDSA-", 30), 30);
-    assert_int_equal(log_lines(&n, NULL, 30), 30);
+    assert_int_equal(logged_nginx_lines(&n, "TLSv1.2 ECDHE-ECDSA-", 30), 30);
+    assert_int_equal(logged_nginx_lines(&n, NULL, 30), 30);
     run_result_free(&r);
-    stop_logged_nginx(&n);
+    logged_nginx_stop(&n);
 
     /* A server that only speaks TLS 1.3 refuses the profile. */
     peer_t e;
@@ -248,7 +192,7 @@ static void test_tls12_profile(void **state)
 }
 
 /* NSS key log lines with this label, and how many distinct client randoms. */
-static int keylog_lines(const char *path, const char *label, int *distinct)
+static int keylogged_nginx_lines(const char *path, const char *label, int *distinct)
 {
     char *text = slurp_file(path, NULL);
     if (!text) return -1;
@@ -293,9 +237,9 @@ static void test_keylog(void **state)
     assert_int_equal(stat(path, &st), 0);
     if ((st.st_mode & 0777) != 0600) fail_msg("%s has mode %o, want 600", path, st.st_mode & 0777);
     int distinct = 0;
-    assert_int_equal(keylog_lines(path, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", &distinct), 25);
+    assert_int_equal(keylogged_nginx_lines(path, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", &distinct), 25);
     assert_int_equal(distinct, 25);
-    assert_int_equal(keylog_lines(path, "CLIENT_TRAFFIC_SECRET_0", &distinct), 25);
+    assert_int_equal(keylogged_nginx_lines(path, "CLIENT_TRAFFIC_SECRET_0", &distinct), 25);
 
     /* SSLKEYLOGFILE does the same. */
     char url[200], ca[600];
@@ -310,7 +254,8 @@ static void test_keylog(void **state)
     run_result_free(&r);
     assert_int_equal(stat(envpath, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
-    assert_int_equal(keylog_lines(envpath, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", &distinct), 7);
+    assert_int_equal(keylogged_nginx_lines(envpath, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", &distinct),
+                     7);
     peer_stop(&e);
 }
 
@@ -427,25 +372,25 @@ static void test_mtls_nginx(void **state)
     assert_int_equal(run_tlsprof(&r, "run %s -n 4 --cacert %s -q", n.p.url, n.p.cert_path), 0);
     assert_true(isnan(jnum(r.report, "summary.status.200"))); /* no 200 at all */
     assert_true(jnum(r.report, "summary.status.400") == 4);
-    assert_int_equal(log_lines(&n, " NONE 400", 4), 4);
+    assert_int_equal(logged_nginx_lines(&n, " NONE 400", 4), 4);
     run_result_free(&r);
-    clear_log(&n);
+    logged_nginx_clear(&n);
     /* A certificate nginx does not trust: no 200 either. */
     assert_int_equal(run_tlsprof(&r, "run %s -n 3 --cert %s --key %s --cacert %s -q", n.p.url,
                                  other_cert, other_key, n.p.cert_path),
                      0);
     assert_true(isnan(jnum(r.report, "summary.status.200")));
     run_result_free(&r);
-    clear_log(&n);
+    logged_nginx_clear(&n);
     /* The trusted one: every request verified and answered. */
     assert_int_equal(run_tlsprof(&r, "run %s -n 12 -c 2 --cert %s --key %s --cacert %s -q", n.p.url,
                                  cert, key, n.p.cert_path),
                      0);
     expect_ok(&r, 12);
     assert_true(jnum(r.report, "summary.status.200") == 12);
-    assert_int_equal(log_lines(&n, " SUCCESS 200", 12), 12);
+    assert_int_equal(logged_nginx_lines(&n, " SUCCESS 200", 12), 12);
     run_result_free(&r);
-    stop_logged_nginx(&n);
+    logged_nginx_stop(&n);
     rm_rf(dir);
     free(dir);
 }

@@ -19,55 +19,9 @@
 
 #include "harness.h"
 
-typedef struct logged_nginx {
-    peer_t p;
-    char *dir;
-    char log[600];
-} logged_nginx_t;
-
 static void start_logged_nginx(logged_nginx_t *n, const char *server_conf)
 {
-    memset(n, 0, sizeof *n);
-    if (!nginx_binary()) {
-        print_message("SKIPPED: %s\n", NGINX_MISSING_MESSAGE);
-        skip();
-    }
-    n->dir = make_temp_dir("tlsres");
-    assert_non_null(n->dir);
-    snprintf(n->log, sizeof n->log, "%s/access.log", n->dir);
-    char http[1000];
-    snprintf(http, sizeof http,
-             "log_format reuse 'reused=$ssl_session_reused'; access_log %s reuse;", n->log);
-    assert_int_equal(peer_start_nginx_ex(&n->p, server_conf, http), PEER_OK);
-}
-
-static void stop_logged_nginx(logged_nginx_t *n)
-{
-    peer_stop(&n->p);
-    if (n->dir) rm_rf(n->dir);
-    free(n->dir);
-    n->dir = NULL;
-}
-
-/* Lines containing needle once the log has expect_total lines (or 3 s). */
-static int log_lines(const logged_nginx_t *n, const char *needle, int expect_total)
-{
-    int total = 0, match = 0;
-    for (int tries = 0; tries < 300; tries++) {
-        char *text = slurp_file(n->log, NULL);
-        total = match = 0;
-        for (char *line = text, *next; line && *line; line = next) {
-            next = strchr(line, '\n');
-            if (!next) break;
-            *next++ = '\0';
-            total++;
-            if (strstr(line, needle)) match++;
-        }
-        free(text);
-        if (total >= expect_total) break;
-        usleep(10000);
-    }
-    return match;
+    logged_nginx_start(n, "reused=$ssl_session_reused", server_conf, NULL);
 }
 
 static int has_warning(const json_t *rep, const char *a, const char *b)
@@ -103,8 +57,8 @@ static void test_nginx_resumes_under_load(void **state)
     assert_true(jnum(r.report, "phases.tls_handshake_resumed.count") == accepted);
     assert_true(jnum(r.report, "phases.tls_handshake_full.count") == 300 - accepted);
     /* nginx saw exactly as many resumed sessions. */
-    assert_int_equal(log_lines(&n, "reused=r", 300), (int)accepted);
-    assert_int_equal(log_lines(&n, "reused=", 300), 300);
+    assert_int_equal(logged_nginx_lines(&n, "reused=r", 300), (int)accepted);
+    assert_int_equal(logged_nginx_lines(&n, "reused=", 300), 300);
     assert_false(has_warning(r.report, "ticket", NULL));
     run_result_free(&r);
 
@@ -115,9 +69,9 @@ static void test_nginx_resumes_under_load(void **state)
     assert_int_equal(r.exit_code, 0);
     assert_true(jnum(r.report, "tls.resumption.attempted") == 0);
     assert_true(jnum(r.report, "phases.tls_handshake_full.count") == 20);
-    assert_int_equal(log_lines(&n, "reused=.", 20), 20);
+    assert_int_equal(logged_nginx_lines(&n, "reused=.", 20), 20);
     run_result_free(&r);
-    stop_logged_nginx(&n);
+    logged_nginx_stop(&n);
 }
 
 /* nginx 1.22 + OpenSSL 3 with tickets and the cache off still send TLS 1.3
@@ -135,14 +89,14 @@ static void test_nginx_tickets_never_accepted(void **state)
     assert_true(jnum(r.report, "tls.resumption.accepted") == 0);
     assert_true(jnum(r.report, "tls.resumption.rejected") == 29);
     assert_true(jnum(r.report, "phases.tls_handshake_full.count") == 30);
-    assert_int_equal(log_lines(&n, "reused=r", 30), 0);
+    assert_int_equal(logged_nginx_lines(&n, "reused=r", 30), 0);
     /* The misconfiguration must stand out, not hide in a number. */
     if (!has_warning(r.report, "ticket", "never accepted"))
         fail_msg("no 'tickets never accepted' warning in %s",
                  json_dumps(json_object_get(r.report, "warnings"), JSON_COMPACT));
     assert_non_null(strstr(r.out, "never accepted"));
     run_result_free(&r);
-    stop_logged_nginx(&n);
+    logged_nginx_stop(&n);
 }
 
 /* Stop an embedded server and read its own handshake counters from the

@@ -113,6 +113,27 @@ const char *nginx_binary(void);
         }                                                                                          \
     } while (0)
 
+/* nginx with an access log of the test's format (peer_logged.c): one line
+ * per request nginx answered, as it saw it. */
+typedef struct logged_nginx {
+    peer_t p;
+    char *dir; /* ours, outlives the peer's dir */
+    char log[600];
+} logged_nginx_t;
+
+/* Start it (format: an nginx log_format string); skips the test without nginx. */
+void logged_nginx_start(logged_nginx_t *n, const char *format, const char *server_conf,
+                        const char *http_extra);
+void logged_nginx_stop(logged_nginx_t *n);
+/* The log's text once it has expect_lines lines, or after 3 s (nginx logs
+ * a request when its stream closes, which can be just after the client has
+ * the answer). The caller frees it; never NULL. */
+char *logged_nginx_text(const logged_nginx_t *n, int expect_lines);
+/* Lines containing needle (NULL: all), after waiting for expect_total lines. */
+int logged_nginx_lines(const logged_nginx_t *n, const char *needle, int expect_total);
+/* Empty the log between runs (nginx appends with O_APPEND). */
+void logged_nginx_clear(const logged_nginx_t *n);
+
 /* ---- running tlsprof ----------------------------------------------------- */
 
 typedef struct run_result {
