@@ -193,6 +193,16 @@ server_busy() { awk -v t="$(cat "$tmp/$1.srv")" -v hz="$(getconf CLK_TCK)" '{pri
 cpu_of() { tail -1 "$tmp/$1.time" | awk '{printf "%.3f", $2 + $3}'; } # user+sys s
 rss_of() { tail -1 "$tmp/$1.time" | awk '{print $4}'; }              # max RSS KiB
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+# paired A B: the median of the per-round ratios A[i] / B[i]. Each round runs
+# the two back to back, so a drift of the shared machine's speed between
+# rounds (other tenants) cancels out of the ratio; the ratio of two medians
+# would not cancel it. Arguments: the name of array A, the name of array B.
+paired() {
+  local -n _a=$1 _b=$2
+  local r=() i
+  for i in "${!_a[@]}"; do r+=("$(calc "${_a[$i]} / ${_b[$i]}" 4)"); done
+  calc "$(median "${r[@]}")" "${3:-2}"
+}
 calc() { awk "BEGIN {printf \"%.${2:-2}f\", $1}"; }
 die_run() { echo "bench.sh: $1 failed; its output:" >&2; tail -5 "$tmp/$2.err" "$tmp/$2.out" >&2; exit 1; }
 
@@ -242,11 +252,11 @@ if want pooled; then
       "$r" "${tp_rate[-1]}" "${tp_cpu[-1]}" "$(server_busy "pool-tp-$r")" "${h2_rates[-1]}" "${h2_cpu[-1]}" "$(server_busy "pool-h2-$r")"
   done
   a=$(median "${tp_rate[@]}") b=$(median "${h2_rates[@]}")
-  ratio=$(calc "$a / $b")
+  ratio=$(paired tp_rate h2_rates)
   row "pooled requests/s" "$(calc "$a" 0)" "$(calc "$b" 0)" "$ratio" ">= 1.15"
   target "pooled req/s ≥ 1.15× h2load" "$(le 1.15 "$ratio")" "ratio $ratio"
   a=$(calc "$(median "${tp_cpu[@]}") / $requests * 10000" 4) b=$(calc "$(median "${h2_cpu[@]}") / $requests * 10000" 4)
-  ratio=$(calc "$a / $b")
+  ratio=$(paired tp_cpu h2_cpu)
   row "pooled client CPU s / 10k requests" "$a" "$b" "$ratio" "<= 0.80"
   target "pooled CPU/request ≤ 0.8× h2load" "$(le "$ratio" 0.8)" "ratio $ratio"
 fi
@@ -286,25 +296,27 @@ if want fresh; then
       "${h2_rates[-1]}" "${h2_cpu[-1]}" "$(server_busy "fresh-h2-$r")" "${fl_full[-1]}" "${fl_res[-1]}"
   done
   b=$(median "${h2_rates[@]}")
-  a1=$(median "${t1_rate[@]}") ratio1=$(calc "$a1 / $b")
+  a1=$(median "${t1_rate[@]}") ratio1=$(paired t1_rate h2_rates)
   row "fresh conn/s, HTTP/1.1 (same work)" "$(calc "$a1" 0)" "$(calc "$b" 0)" "$ratio1" ">= 1.00"
-  a=$(median "${tp_rate[@]}") ratio=$(calc "$a / $b")
+  a=$(median "${tp_rate[@]}") ratio=$(paired tp_rate h2_rates)
   row "fresh conn/s, tlsprof over HTTP/2" "$(calc "$a" 0)" "$(calc "$b" 0)" "$ratio" "info"
   target "fresh conn/s ≥ h2load" "$(le 1 "$ratio1")" "ratio $ratio1 over HTTP/1.1 as h2load; $ratio with tlsprof over HTTP/2"
   b=$(median "${h2_cpu[@]}")
   a1=$(median "${t1_cpu[@]}")
-  row "fresh client CPU us/conn, HTTP/1.1" "$a1" "$b" "$(calc "$a1 / $b")" "-"
+  row "fresh client CPU us/conn, HTTP/1.1" "$a1" "$b" "$(paired t1_cpu h2_cpu)" "-"
   a=$(median "${tp_cpu[@]}")
-  row "fresh client CPU us/conn, HTTP/2" "$a" "$b" "$(calc "$a / $b")" "-"
-  # The floor for tlsprof's own mix of full and resumed handshakes.
+  row "fresh client CPU us/conn, HTTP/2" "$a" "$b" "$(paired tp_cpu h2_cpu)" "-"
+  # The floor for tlsprof's own mix of full and resumed handshakes, per round.
   res=$(median "${tp_res[@]}") ff=$(median "${fl_full[@]}") fr=$(median "${fl_res[@]}")
   fmix=$(calc "$res * $fr + (1 - $res) * $ff" 1)
-  ratio=$(calc "$a1 / $fmix")
+  fl_mix=()
+  for i in "${!fl_res[@]}"; do fl_mix+=("$(calc "${tp_res[$i]} * ${fl_res[$i]} + (1 - ${tp_res[$i]}) * ${fl_full[$i]}" 1)"); done
+  ratio=$(paired t1_cpu fl_mix)
   row "fresh CPU/conn (HTTP/1.1) vs floor" "$a1" "floor $fmix" "$ratio" "<= 1.15"
-  target "fresh CPU/conn ≤ 1.15× floor" "$(le "$ratio" 1.15)" "ratio $ratio over HTTP/1.1, $(calc "$a / $fmix") over HTTP/2; $(calc "$res * 100" 0)% resumed, floor full $ff us, resumed $fr us"
+  target "fresh CPU/conn ≤ 1.15× floor" "$(le "$ratio" 1.15)" "ratio $ratio over HTTP/1.1, $(paired tp_cpu fl_mix) over HTTP/2; $(calc "$res * 100" 0)% resumed, floor full $ff us, resumed $fr us"
   hs=$(calc "$(median "${tp_hs[@]}")" 1)
-  row "  handshake calls only (tls_client_cpu)" "$hs" "floor $fmix" "$(calc "$hs / $fmix")" "info"
-  row "  h2load vs floor" "$b" "floor $fmix" "$(calc "$b / $fmix")" "info"
+  row "  handshake calls only (tls_client_cpu)" "$hs" "floor $fmix" "$(paired tp_hs fl_mix)" "info"
+  row "  h2load vs floor" "$b" "floor $fmix" "$(paired h2_cpu fl_mix)" "info"
 fi
 
 # ---- 3. memory ---------------------------------------------------------------
@@ -375,12 +387,12 @@ if want overhead; then
     # Two costs: the measured rate (server-bound here, so it hides client
     # work) and the client's capacity, requests per CPU second, which is
     # what a client-bound run would lose. Both must stay within 3%.
-    a=$(median "${on[@]}") b=$(median "${off[@]}")
-    cost=$(calc "(1 - $a / $b) * 100" 1)
-    row "pooled req/s with --events --html" "$(calc "$a" 0)" "off $(calc "$b" 0)" "$(calc "$a / $b" 3)" "cost <= 3%"
-    a=$(median "${on_cpu[@]}") b=$(median "${off_cpu[@]}")
-    cpu_cost=$(calc "(1 - $b / $a) * 100" 1)
-    row "  client CPU s with / without" "$a" "off $b" "$(calc "$a / $b" 3)" "cost <= 3%"
+    a=$(median "${on[@]}") b=$(median "${off[@]}") ratio=$(paired on off 3)
+    cost=$(calc "(1 - $ratio) * 100" 1)
+    row "pooled req/s with --events --html" "$(calc "$a" 0)" "off $(calc "$b" 0)" "$ratio" "cost <= 3%"
+    a=$(median "${on_cpu[@]}") b=$(median "${off_cpu[@]}") ratio=$(paired on_cpu off_cpu 3)
+    cpu_cost=$(calc "(1 - 1 / $ratio) * 100" 1)
+    row "  client CPU s with / without" "$a" "off $b" "$ratio" "cost <= 3%"
     ok=0
     [[ $(le "$cost" 3) == 1 && $(le "$cpu_cost" 3) == 1 ]] && ok=1
     target "events+html ≤ 3% throughput cost" "$ok" "rate cost $cost%, capacity (requests per CPU s) cost $cpu_cost%"
@@ -428,7 +440,7 @@ fi
 
 # ---- summary -------------------------------------------------------------------
 echo
-echo "== results (medians of $rounds rounds; ratio = tlsprof / h2load unless the h2load column names another reference)"
+echo "== results (medians of $rounds rounds; ratio = median of the per-round ratios tlsprof / h2load, or / the reference the h2load column names)"
 printf '| %-38s | %12s | %12s | %8s | %-10s |\n' metric tlsprof h2load ratio target
 printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..40})" "$(printf -- '-%.0s' {1..14})" "$(printf -- '-%.0s' {1..14})" \
   "$(printf -- '-%.0s' {1..10})" "$(printf -- '-%.0s' {1..12})"
