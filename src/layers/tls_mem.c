@@ -30,6 +30,12 @@ unsigned tls_mem_bin_of_usable(size_t u)
     return k < TLS_MEM_BINS ? (unsigned)k : TLS_MEM_BINS;
 }
 
+/* The size a block of bin k is counted as (what bin k promises). */
+static size_t bin_bytes(unsigned k)
+{
+    return 24 + 16 * (size_t)k;
+}
+
 static void *mem_malloc(size_t n, const char *file, int line)
 {
     (void)file;
@@ -42,7 +48,7 @@ static void *mem_malloc(size_t n, const char *file, int line)
             void *p = c->bin[k];
             memcpy(&c->bin[k], p, sizeof p); /* the next link lives in the block */
             c->n[k]--;
-            c->bytes -= malloc_usable_size(p);
+            c->bytes -= bin_bytes(k);
             c->hits++;
             return p;
         }
@@ -59,11 +65,12 @@ static void mem_free(void *p, const char *file, int line)
     if (c) {
         size_t u = malloc_usable_size(p);
         unsigned k = tls_mem_bin_of_usable(u);
-        if (k < TLS_MEM_BINS && c->n[k] < TLS_MEM_KEEP && c->bytes + u <= TLS_MEM_MAX_BYTES) {
+        if (k < TLS_MEM_BINS && c->n[k] < TLS_MEM_KEEP &&
+            c->bytes + bin_bytes(k) <= TLS_MEM_MAX_BYTES) {
             memcpy(p, &c->bin[k], sizeof p);
             c->bin[k] = p;
             c->n[k]++;
-            c->bytes += u;
+            c->bytes += bin_bytes(k); /* counted as its bin, so taking it out is exact */
             return;
         }
     }

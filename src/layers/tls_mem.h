@@ -30,7 +30,7 @@
 typedef struct tls_mem_cache {
     void *bin[TLS_MEM_BINS];
     uint16_t n[TLS_MEM_BINS];
-    size_t bytes;   /* cached */
+    size_t bytes;   /* cached, each block counted as its bin's size */
     uint64_t hits;  /* requests served from the cache */
     uint64_t calls; /* requests */
 } tls_mem_cache_t;
