@@ -105,8 +105,8 @@ static void conn_end(conn_t *c, const char *err_phase, const char *reason)
         }
     }
     if (c->claimed) {
-        /* Fresh mode: the request this connection was opened for never got
-         * as far as a stream. */
+        /* The request this connection was opened for (fresh mode, or a
+         * pooled reconnect) never got as far as a stream. */
         c->claimed = false;
         if (c->claimed_measured) record_request_failed(c);
     } else if (err_phase && !c->ready && w->cfg->mode == MODE_POOLED) {
@@ -339,16 +339,16 @@ void conn_start_streams(conn_t *c)
 {
     worker_t *w = c->w;
     if (c->goaway) return;
-    if (w->cfg->mode == MODE_FRESH) {
-        if (c->claimed) {
-            c->claimed = false;
-            if (c->proto->submit(c, c->claimed_measured, c->claimed_intended) < 0) {
-                if (c->claimed_measured) record_request_failed(c);
-                errors_add(&w->res->errors, "ttfb", "could not submit the request");
-            }
+    if (c->claimed) {
+        /* The request this connection was opened for goes first. */
+        c->claimed = false;
+        if (c->proto->submit(c, c->claimed_measured, c->claimed_intended) < 0) {
+            if (c->claimed_measured) record_request_failed(c);
+            errors_add(&w->res->errors, "ttfb", "could not submit the request");
+            return;
         }
-        return;
     }
+    if (w->cfg->mode == MODE_FRESH) return;
     bool measured;
     mono_ns intended;
     while (c->inflight < w->cfg->streams && worker_claim(w, &measured, &intended)) {

@@ -88,9 +88,17 @@ void worker_unclaim(worker_t *w)
     w->retry_credit++;
 }
 
+/* Fresh mode opens a connection for a request it has already claimed. So
+ * does a pooled reconnect in a closed-loop run: otherwise, near the end of
+ * a -n run, a slot whose connection the server closed would reconnect for
+ * work that the other slots then take while its handshake runs, and open a
+ * connection that carries nothing. Pooled start-up slots open unclaimed (the
+ * pool is -c connections), and so does every slot under --rate, where the
+ * schedule, not the slot, decides when a request exists. */
 static void open_slot(worker_t *w, conn_t *c)
 {
-    if (w->cfg->mode == MODE_FRESH) {
+    bool reconnect = c->id != 0;
+    if (w->cfg->mode == MODE_FRESH || (reconnect && !w->sched.on)) {
         bool measured;
         mono_ns intended;
         if (!worker_claim(w, &measured, &intended)) return;

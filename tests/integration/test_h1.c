@@ -112,16 +112,31 @@ static void test_pooled(void **state)
     logged_nginx_stop(&n);
 
     /* The server ends each connection after 10 requests ("Connection:
-     * close" on the 10th response): every request still succeeds, on
-     * exactly 100 / 10 connections. */
+     * close" on the 10th response): every request still succeeds, and the
+     * connections tlsprof counts are the ones nginx logged. How the 100
+     * requests split between the two slots depends on timing: a slot that
+     * did a requests used ceil(a / 10) connections, so both together used
+     * 10 or 11, and no connection carried more than 10 requests. */
     logged_nginx_start(&n, H1_LOG, NULL, "keepalive_requests 10;");
     run_ok(&r, "%s --h1 --mode pooled -c 2 -n 100 --cacert %s -q", &n);
     assert_true(jnum(r.report, "summary.requests_ok") == 100);
     assert_true(jnum(r.report, "summary.requests_failed") == 0);
-    assert_true(jnum(r.report, "summary.connections_opened") == 10);
-    assert_true(jnum(r.report, "summary.reconnects") == 8);
     f = read_log(&n, 100);
     assert_int_equal(f.http11_200, 100);
+    assert_in_range(f.connections, 10, 11);
+    assert_int_equal(f.max_per_connection, 10);
+    assert_true(jnum(r.report, "summary.connections_opened") == f.connections);
+    assert_true(jnum(r.report, "summary.reconnects") == f.connections - 2);
+    run_result_free(&r);
+    logged_nginx_stop(&n);
+
+    /* One slot: exactly 100 / 10 connections, 9 of them reconnects. */
+    logged_nginx_start(&n, H1_LOG, NULL, "keepalive_requests 10;");
+    run_ok(&r, "%s --h1 --mode pooled -c 1 -n 100 --cacert %s -q", &n);
+    assert_true(jnum(r.report, "summary.requests_ok") == 100);
+    assert_true(jnum(r.report, "summary.connections_opened") == 10);
+    assert_true(jnum(r.report, "summary.reconnects") == 9);
+    f = read_log(&n, 100);
     assert_int_equal(f.connections, 10);
     assert_int_equal(f.max_per_connection, 10);
     run_result_free(&r);
