@@ -25,15 +25,31 @@ static bool address_is_local(const struct sockaddr *sa, socklen_t len)
     return ok;
 }
 
-static bool count_tw(kernel_view_t *kv, int side, uint64_t *n)
+static bool count_failed(kernel_view_t *kv, const char *err)
+{
+    snprintf(kv->problem, sizeof kv->problem, "TIME_WAIT count: %s", err);
+    return false;
+}
+
+/* TIME_WAIT towards the target (the client's) into *client and, when the
+ * server runs on this host, on the target (the server's) into *server: one
+ * walk of the kernel's socket hash for both. */
+static bool count_tw(kernel_view_t *kv, uint64_t *client, uint64_t *server)
 {
     char err[256];
+    const struct sockaddr *t = (const struct sockaddr *)&kv->target;
     if (!kv->sd) return false;
-    if (sockdiag_count_with(kv->sd, (const struct sockaddr *)&kv->target, side, SOCKDIAG_TIME_WAIT,
-                            n, err, sizeof err) < 0) {
-        snprintf(kv->problem, sizeof kv->problem, "TIME_WAIT count: %s", err);
-        return false;
+    if (!kv->server_local) {
+        if (sockdiag_count_with(kv->sd, t, SOCKDIAG_BY_DST, SOCKDIAG_TIME_WAIT, client, err,
+                                sizeof err) < 0)
+            return count_failed(kv, err);
+        return true;
     }
+    uint64_t n[2];
+    if (sockdiag_count_both(kv->sd, t, SOCKDIAG_TIME_WAIT, n, err, sizeof err) < 0)
+        return count_failed(kv, err);
+    *client = n[SOCKDIAG_BY_DST];
+    *server = n[SOCKDIAG_BY_SRC];
     return true;
 }
 
@@ -47,10 +63,9 @@ void kernel_view_begin(kernel_view_t *kv, const run_config_t *cfg, const struct 
     char err[256];
     kv->sd = sockdiag_open(err, sizeof err);
     if (!kv->sd) snprintf(kv->problem, sizeof kv->problem, "sock_diag: %s", err);
-    kv->tw_ok = count_tw(kv, SOCKDIAG_BY_DST, &kv->tw_before);
+    kv->tw_ok = count_tw(kv, &kv->tw_before, &kv->srv_before);
     kv->tw_peak = kv->tw_last = kv->tw_before;
-    if (kv->tw_ok && kv->server_local && count_tw(kv, SOCKDIAG_BY_SRC, &kv->srv_before))
-        kv->srv_peak = kv->srv_before;
+    kv->srv_peak = kv->srv_last = kv->srv_before;
     netstat_snapshot_init(&kv->ns_before);
     netstat_snapshot_init(&kv->ns_after);
     kv->ns_ok = netstat_read(&kv->ns_before, err, sizeof err) == 0;
@@ -59,13 +74,9 @@ void kernel_view_begin(kernel_view_t *kv, const run_config_t *cfg, const struct 
 
 void kernel_view_sample(kernel_view_t *kv)
 {
-    uint64_t n;
-    if (!kv->tw_ok) return;
-    if (count_tw(kv, SOCKDIAG_BY_DST, &n)) {
-        kv->tw_last = n;
-        if (n > kv->tw_peak) kv->tw_peak = n;
-    }
-    if (kv->server_local && count_tw(kv, SOCKDIAG_BY_SRC, &n) && n > kv->srv_peak) kv->srv_peak = n;
+    if (!kv->tw_ok || !count_tw(kv, &kv->tw_last, &kv->srv_last)) return;
+    if (kv->tw_last > kv->tw_peak) kv->tw_peak = kv->tw_last;
+    if (kv->srv_last > kv->srv_peak) kv->srv_peak = kv->srv_last;
 }
 
 void kernel_view_end(kernel_view_t *kv)
@@ -74,8 +85,7 @@ void kernel_view_end(kernel_view_t *kv)
     if (kv->tw_ok) {
         kernel_view_sample(kv);
         kv->tw_after = kv->tw_last;
-        if (kv->server_local) count_tw(kv, SOCKDIAG_BY_SRC, &kv->srv_after);
-        if (kv->srv_after > kv->srv_peak) kv->srv_peak = kv->srv_after;
+        kv->srv_after = kv->srv_last;
     }
     if (kv->ns_ok) kv->ns_ok = netstat_read(&kv->ns_after, err, sizeof err) == 0;
 }

@@ -21,7 +21,7 @@ typedef struct kernel_view {
     bool server_local; /* the target address is one of this host's */
     bool tw_ok;
     uint64_t tw_before, tw_peak, tw_after, tw_last;
-    uint64_t srv_before, srv_peak, srv_after;
+    uint64_t srv_before, srv_peak, srv_after, srv_last;
     netstat_snapshot_t ns_before, ns_after;
     bool ns_ok;
     ports_info_t ports;

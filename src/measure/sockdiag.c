@@ -35,7 +35,7 @@ struct sockdiag {
 /* What we are looking for, normalised once per count. */
 typedef struct target {
     int family; /* AF_INET or AF_INET6 */
-    int side;   /* SOCKDIAG_BY_DST / SOCKDIAG_BY_SRC */
+    int sides;  /* bit 1 << SOCKDIAG_BY_DST and/or 1 << SOCKDIAG_BY_SRC */
     uint32_t states;
     uint16_t port;          /* host order; 0 = any */
     int wildcard;           /* any address of `family` */
@@ -85,7 +85,7 @@ void sockdiag_last_stats(const sockdiag_t *h, sockdiag_stats_t *out)
     *out = h->last;
 }
 
-static int target_from_sockaddr(target_t *t, const struct sockaddr *sa, int side, uint32_t states,
+static int target_from_sockaddr(target_t *t, const struct sockaddr *sa, int sides, uint32_t states,
                                 char *err, size_t errlen)
 {
     static const unsigned char zero[16];
@@ -94,12 +94,7 @@ static int target_from_sockaddr(target_t *t, const struct sockaddr *sa, int side
         if (err && errlen) snprintf(err, errlen, "sockdiag: no address given");
         return -1;
     }
-    if (side != SOCKDIAG_BY_DST && side != SOCKDIAG_BY_SRC) {
-        if (err && errlen)
-            snprintf(err, errlen, "sockdiag: side %d is neither BY_DST nor BY_SRC", side);
-        return -1;
-    }
-    t->side = side;
+    t->sides = sides;
     t->states = states;
     if (sa->sa_family == AF_INET) {
         const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
@@ -124,14 +119,14 @@ static int target_from_sockaddr(target_t *t, const struct sockaddr *sa, int side
 
 /* Does one record the kernel sent match? Applied to every record even when
  * the kernel filtered, so the count never depends on the filter's details. */
-static int record_matches(const struct inet_diag_msg *m, const target_t *t)
+static int record_matches(const struct inet_diag_msg *m, const target_t *t, int side)
 {
     static const unsigned char v4mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
     if (m->idiag_state >= 32 || !(t->states & (1u << m->idiag_state))) return 0;
-    uint16_t port = ntohs(t->side == SOCKDIAG_BY_DST ? m->id.idiag_dport : m->id.idiag_sport);
+    uint16_t port = ntohs(side == SOCKDIAG_BY_DST ? m->id.idiag_dport : m->id.idiag_sport);
     if (t->port && port != t->port) return 0;
     const unsigned char *a =
-        (const unsigned char *)(t->side == SOCKDIAG_BY_DST ? m->id.idiag_dst : m->id.idiag_src);
+        (const unsigned char *)(side == SOCKDIAG_BY_DST ? m->id.idiag_dst : m->id.idiag_src);
     if (m->idiag_family == t->family)
         return t->wildcard || memcmp(a, t->addr, t->family == AF_INET ? 4 : 16) == 0;
     /* An AF_INET6 socket talking IPv4 carries ::ffff:a.b.c.d. */
@@ -140,20 +135,25 @@ static int record_matches(const struct inet_diag_msg *m, const target_t *t)
     return 0;
 }
 
-/* Kernel-side filter: one S_COND/D_COND test; "yes" jumps to the end
- * (accept), "no" jumps 4 bytes past it (reject), as inet_diag expects.
+/* Kernel-side filter: one D_COND or S_COND test per side asked for. A
+ * test's "yes" moves on to the next op and its "no" jumps; reaching the end
+ * exactly accepts, jumping 4 bytes past it rejects (inet_diag's rules).
+ * One side is one test: yes = end, no = reject. Both sides is an OR, laid
+ * out as `ss` does it, because the kernel's audit only accepts "no" targets
+ * it can reach by following "yes" links from the start:
+ *
+ *   D_COND (yes: next, no: S_COND) ; JMP (always no: end) ; S_COND (yes: end, no: reject)
+ *
  * Returns the bytecode length, or 0 when there is nothing to filter. */
 static size_t build_bytecode(const target_t *t, unsigned char *bc, size_t cap)
 {
     size_t alen = t->family == AF_INET ? 4 : 16;
-    size_t len = sizeof(struct inet_diag_bc_op) + sizeof(struct inet_diag_hostcond) + alen;
+    size_t one = sizeof(struct inet_diag_bc_op) + sizeof(struct inet_diag_hostcond) + alen;
+    int both = t->sides == ((1 << SOCKDIAG_BY_DST) | (1 << SOCKDIAG_BY_SRC));
+    size_t jmp = sizeof(struct inet_diag_bc_op);
+    size_t len = both ? 2 * one + jmp : one;
     if (t->wildcard && !t->port) return 0;
     if (len > cap) return 0;
-    struct inet_diag_bc_op op = {
-        .code = t->side == SOCKDIAG_BY_DST ? INET_DIAG_BC_D_COND : INET_DIAG_BC_S_COND,
-        .yes = (unsigned char)len,
-        .no = (unsigned short)(len + 4),
-    };
     /* memset, not an initializer: the padding after prefix_len is sent to
      * the kernel too and must not be uninitialised stack (valgrind). */
     struct inet_diag_hostcond hc;
@@ -161,9 +161,27 @@ static size_t build_bytecode(const target_t *t, unsigned char *bc, size_t cap)
     hc.family = (unsigned char)t->family;
     hc.prefix_len = (unsigned char)(t->wildcard ? 0 : alen * 8);
     hc.port = t->port ? t->port : -1; /* host order; -1 = any port */
-    memcpy(bc, &op, sizeof op);
-    memcpy(bc + sizeof op, &hc, sizeof hc);
-    memcpy(bc + sizeof op + sizeof hc, t->addr, alen);
+    unsigned char *p = bc;
+    for (int side = SOCKDIAG_BY_DST; side <= SOCKDIAG_BY_SRC; side++) {
+        if (!(t->sides & (1 << side))) continue;
+        int first_of_two = both && p == bc;
+        struct inet_diag_bc_op op = {
+            .code = side == SOCKDIAG_BY_DST ? INET_DIAG_BC_D_COND : INET_DIAG_BC_S_COND,
+            .yes = (unsigned char)one,
+            .no = (unsigned short)(one + (first_of_two ? jmp : 4)),
+        };
+        memcpy(p, &op, sizeof op);
+        memcpy(p + sizeof op, &hc, sizeof hc);
+        memcpy(p + sizeof op + sizeof hc, t->addr, alen);
+        p += one;
+        if (first_of_two) {
+            struct inet_diag_bc_op j = {.code = INET_DIAG_BC_JMP,
+                                        .yes = (unsigned char)jmp,
+                                        .no = (unsigned short)(jmp + one)};
+            memcpy(p, &j, sizeof j);
+            p += jmp;
+        }
+    }
     return len;
 }
 
@@ -172,7 +190,7 @@ static int send_dump_request(sockdiag_t *h, const target_t *t, int dump_family, 
     struct {
         struct nlmsghdr nlh;
         struct inet_diag_req_v2 req;
-        unsigned char attrs[64];
+        unsigned char attrs[80];
     } msg;
     memset(&msg, 0, sizeof msg);
     msg.req.sdiag_family = (unsigned char)dump_family;
@@ -181,12 +199,13 @@ static int send_dump_request(sockdiag_t *h, const target_t *t, int dump_family, 
     size_t len = NLMSG_LENGTH(sizeof msg.req);
     if (with_bytecode) {
         /* The request id's ports are a cheap pre-filter the kernel applies
-         * before even looking at the bytecode (0 = any). */
-        if (t->side == SOCKDIAG_BY_DST)
+         * before even looking at the bytecode (0 = any). Both must hold, so
+         * it serves a one-sided count only. */
+        if (t->sides == 1 << SOCKDIAG_BY_DST)
             msg.req.id.idiag_dport = htons(t->port);
-        else
+        else if (t->sides == 1 << SOCKDIAG_BY_SRC)
             msg.req.id.idiag_sport = htons(t->port);
-        unsigned char bc[48];
+        unsigned char bc[64];
         size_t bclen = build_bytecode(t, bc, sizeof bc);
         if (bclen) {
             struct rtattr *rta = (struct rtattr *)msg.attrs;
@@ -210,9 +229,9 @@ static int send_dump_request(sockdiag_t *h, const target_t *t, int dump_family, 
     }
 }
 
-/* Read one dump to its end. Returns 0 with matches added to *count, or the
- * positive errno the kernel (or recv) reported. */
-static int read_dump(sockdiag_t *h, const target_t *t, uint64_t *count)
+/* Read one dump to its end. Returns 0 with each side's matches added to
+ * counts[side], or the positive errno the kernel (or recv) reported. */
+static int read_dump(sockdiag_t *h, const target_t *t, uint64_t counts[2])
 {
     mono_ns deadline = clock_now() + SOCKDIAG_DUMP_TIMEOUT_NS;
     for (;;) {
@@ -246,29 +265,34 @@ static int read_dump(sockdiag_t *h, const target_t *t, uint64_t *count)
             if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY) continue;
             if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg))) return EPROTO;
             h->last.records++;
-            if (record_matches(NLMSG_DATA(nlh), t)) {
-                h->last.matched++;
-                (*count)++;
+            int any = 0;
+            for (int side = SOCKDIAG_BY_DST; side <= SOCKDIAG_BY_SRC; side++) {
+                if ((t->sides & (1 << side)) && record_matches(NLMSG_DATA(nlh), t, side)) {
+                    counts[side]++;
+                    any = 1;
+                }
             }
+            h->last.matched += (uint64_t)any;
         }
     }
 }
 
-static int count_family(sockdiag_t *h, const target_t *t, int dump_family, uint64_t *count,
+static int count_family(sockdiag_t *h, const target_t *t, int dump_family, uint64_t counts[2],
                         char *err, size_t errlen)
 {
     int use_bc = !h->bytecode_refused;
     for (int attempt = 0; attempt < 2; attempt++) {
-        uint64_t part = 0;
+        uint64_t part[2] = {0, 0};
         uint64_t records_before = h->last.records, matched_before = h->last.matched;
         if (send_dump_request(h, t, dump_family, use_bc) != 0) {
             set_err(err, errlen, "sending SOCK_DIAG_BY_FAMILY request", errno);
             return -1;
         }
         h->last.dumps++;
-        int e = read_dump(h, t, &part);
+        int e = read_dump(h, t, part);
         if (e == 0) {
-            *count += part;
+            counts[0] += part[0];
+            counts[1] += part[1];
             return 0;
         }
         if (dump_family == AF_INET6 && t->family == AF_INET &&
@@ -295,21 +319,40 @@ static int count_family(sockdiag_t *h, const target_t *t, int dump_family, uint6
     return -1;
 }
 
-int sockdiag_count_with(sockdiag_t *h, const struct sockaddr *addr, int side, uint32_t state_mask,
-                        uint64_t *count, char *err, size_t errlen)
+static int count_sides(sockdiag_t *h, const struct sockaddr *addr, int sides, uint32_t state_mask,
+                       uint64_t counts[2], char *err, size_t errlen)
 {
     target_t t;
     memset(&h->last, 0, sizeof h->last);
     h->last.kernel_filter = !h->bytecode_refused;
-    if (target_from_sockaddr(&t, addr, side, state_mask, err, errlen) != 0) return -1;
-    uint64_t total = 0;
-    if (t.family == AF_INET && count_family(h, &t, AF_INET, &total, err, errlen) != 0) return -1;
+    if (target_from_sockaddr(&t, addr, sides, state_mask, err, errlen) != 0) return -1;
+    counts[0] = counts[1] = 0;
+    if (t.family == AF_INET && count_family(h, &t, AF_INET, counts, err, errlen) != 0) return -1;
     /* IPv6 sockets, and for an IPv4 target dual-stack sockets using it as
      * ::ffff:a.b.c.d (the kernel's D_COND matches those for an AF_INET
      * condition). */
-    if (count_family(h, &t, AF_INET6, &total, err, errlen) != 0) return -1;
-    *count = total;
+    return count_family(h, &t, AF_INET6, counts, err, errlen);
+}
+
+int sockdiag_count_with(sockdiag_t *h, const struct sockaddr *addr, int side, uint32_t state_mask,
+                        uint64_t *count, char *err, size_t errlen)
+{
+    if (side != SOCKDIAG_BY_DST && side != SOCKDIAG_BY_SRC) {
+        if (err && errlen)
+            snprintf(err, errlen, "sockdiag: side %d is neither BY_DST nor BY_SRC", side);
+        return -1;
+    }
+    uint64_t counts[2];
+    if (count_sides(h, addr, 1 << side, state_mask, counts, err, errlen) != 0) return -1;
+    *count = counts[side];
     return 0;
+}
+
+int sockdiag_count_both(sockdiag_t *h, const struct sockaddr *addr, uint32_t state_mask,
+                        uint64_t counts[2], char *err, size_t errlen)
+{
+    return count_sides(h, addr, (1 << SOCKDIAG_BY_DST) | (1 << SOCKDIAG_BY_SRC), state_mask, counts,
+                       err, errlen);
 }
 
 int sockdiag_count(const struct sockaddr *addr, int side, uint32_t state_mask, uint64_t *count,

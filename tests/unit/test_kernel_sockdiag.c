@@ -326,6 +326,75 @@ static void test_v4_mapped_time_wait(void **state)
     close(lfd);
 }
 
+/* Client-side and server-side TIME_WAIT on one port, counted in one pass:
+ * each side equals its one-sided count and `ss`, with the kernel's OR filter
+ * and without it, and the pass sends one dump per family, not two. */
+static void check_both_sides(int family, const char *ss_addr, int n_client, int n_server)
+{
+    int port;
+    int lfd = listen_fresh(family, &port);
+    if (lfd < 0 && family == AF_INET6) {
+        print_message("skipped: no IPv6 loopback (::1) on this machine\n");
+        skip();
+    }
+    assert_true(lfd >= 0);
+    struct sockaddr_storage target;
+    socklen_t tlen = kn_loopback(family, port, &target);
+    const struct sockaddr *t = (const struct sockaddr *)&target;
+    make_time_wait(lfd, family, t, tlen, n_client, 1);
+    make_time_wait(lfd, family, t, tlen, n_server, 0);
+
+    char err[256];
+    sockdiag_t *h = sockdiag_open(err, sizeof err);
+    assert_non_null(h);
+    uint64_t client = settled_count(h, t, SOCKDIAG_BY_DST, SOCKDIAG_TIME_WAIT, (uint64_t)n_client);
+    uint64_t server = settled_count(h, t, SOCKDIAG_BY_SRC, SOCKDIAG_TIME_WAIT, (uint64_t)n_server);
+    assert_int_equal(client, n_client);
+    assert_int_equal(server, n_server);
+    assert_int_equal(ss_count("time-wait", "dst", ss_addr, port), n_client);
+    assert_int_equal(ss_count("time-wait", "src", ss_addr, port), n_server);
+
+    for (int filter = 1; filter >= 0; filter--) {
+        sockdiag_set_kernel_filter(h, filter);
+        uint64_t both[2] = {99, 99};
+        assert_int_equal(sockdiag_count_both(h, t, SOCKDIAG_TIME_WAIT, both, err, sizeof err), 0);
+        sockdiag_stats_t st;
+        sockdiag_last_stats(h, &st);
+        print_message("%s both sides, kernel filter %s: client %llu, server %llu, %llu records\n",
+                      ss_addr, filter ? "on" : "off", (unsigned long long)both[SOCKDIAG_BY_DST],
+                      (unsigned long long)both[SOCKDIAG_BY_SRC], (unsigned long long)st.records);
+        assert_int_equal(both[SOCKDIAG_BY_DST], n_client);
+        assert_int_equal(both[SOCKDIAG_BY_SRC], n_server);
+        assert_int_equal(st.dumps, family == AF_INET ? 2 : 1);
+        assert_int_equal(st.matched, n_client + n_server);
+        assert_int_equal(st.kernel_filter, filter);
+        /* With the filter, the kernel sent exactly our sockets: the OR
+         * program neither dropped one side nor let others through. */
+        if (filter) assert_int_equal(st.records, n_client + n_server);
+    }
+    /* ESTABLISHED only: none of them is. */
+    uint64_t est[2] = {99, 99};
+    assert_int_equal(sockdiag_count_both(h, t, SOCKDIAG_ESTABLISHED, est, err, sizeof err), 0);
+    assert_int_equal(est[0], 0);
+    assert_int_equal(est[1], 0);
+    sockdiag_close(h);
+    close(lfd);
+}
+
+static void test_both_sides_one_pass(void **state)
+{
+    (void)state;
+    require_ss();
+    check_both_sides(AF_INET, "127.0.0.1", 60, 40);
+}
+
+static void test_both_sides_one_pass_ipv6(void **state)
+{
+    (void)state;
+    require_ss();
+    check_both_sides(AF_INET6, "[::1]", 30, 20);
+}
+
 static void test_bad_arguments(void **state)
 {
     (void)state;
@@ -351,9 +420,14 @@ static void test_bad_arguments(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_client_side_time_wait),  cmocka_unit_test(test_server_side_time_wait),
-        cmocka_unit_test(test_established_and_listen), cmocka_unit_test(test_ipv6_time_wait),
-        cmocka_unit_test(test_v4_mapped_time_wait),    cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_client_side_time_wait),
+        cmocka_unit_test(test_server_side_time_wait),
+        cmocka_unit_test(test_established_and_listen),
+        cmocka_unit_test(test_ipv6_time_wait),
+        cmocka_unit_test(test_v4_mapped_time_wait),
+        cmocka_unit_test(test_both_sides_one_pass),
+        cmocka_unit_test(test_both_sides_one_pass_ipv6),
+        cmocka_unit_test(test_bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
