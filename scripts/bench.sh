@@ -15,9 +15,11 @@
 #   3. memory    peak RSS with IDLE pooled connections open at once, per connection
 #   4. overhead  the pooled run with --events FILE --html FILE vs without
 #   5. allocs    malloc calls per request (scripts/malloc_count.c, LD_PRELOAD)
+#   6. scaling   the pooled run with -t 2 against -t 1, for both tools: rate,
+#                client CPU per request, and how the work split between threads
 # and ends with the targets, each "met" or "MISSED".
 # Client CPU is user+sys of the whole client process (GNU time), peak RSS is
-# its max resident set; both tools use one thread.
+# its max resident set; both tools use one thread except in step 6.
 #
 # Usage: scripts/bench.sh [--quick] [--rounds R] [--requests N] [--fresh N]
 #          [--idle N] [--idle-sleep S] [--alloc N] [--port P] [--pin]
@@ -32,7 +34,7 @@
 #   --pin          nginx on CPU 1, the client on CPU 0 (taskset)
 #   --perf DIR     also `perf record -g` tlsprof's pooled and fresh runs into
 #                  DIR and print the top symbols
-#   --only STEPS   comma list of pooled,fresh,memory,overhead,allocs
+#   --only STEPS   comma list of pooled,fresh,memory,overhead,allocs,scaling
 #   --no-build     use the existing build-bench/ binaries
 #   --keep         keep the temp dir (nginx config, JSON reports, timings)
 # Environment: BENCH_BUILD_DIR (default build-bench), H2LOAD, NGINX.
@@ -41,7 +43,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
 
 rounds=5 requests=200000 fresh_n=10000 idle_n=10000 idle_sleep=15 alloc_n=20000
-port="" pin=0 perf_dir="" only="pooled,fresh,memory,overhead,allocs" build=1 keep=0
+port="" pin=0 perf_dir="" only="pooled,fresh,memory,overhead,allocs,scaling" build=1 keep=0
 usage() { sed -n '/^# Usage/,/^# Environment/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -418,6 +420,40 @@ if want allocs; then
   a=$(calc "($t2 - $t1) / $alloc_n") b=$(calc "($h2 - $h1) / $alloc_n")
   row "allocations per extra request" "$a" "$b" "$(calc "$a / $b")" "~0 (<= 0.1)"
   target "~0 allocations per request" "$(le "$a" 0.1)" "$a per request"
+fi
+
+# ---- 6. scaling: -t 2 against -t 1 ---------------------------------------------
+# The same pooled work with two client threads. On a machine where one nginx
+# worker already limits the -t 1 run, the rate cannot grow; what must hold is
+# that the second thread costs nothing per request (no locks, no shared
+# cache lines on the hot path) and takes its share of the work (the workers
+# draw requests from one atomic counter).
+if want scaling; then
+  if [[ $pin -eq 1 ]]; then
+    echo "-- scaling: skipped: --pin puts every client thread on one CPU"
+  else
+    echo "-- scaling: pooled -c 50 -m 10 -n $requests with -t 1 and -t 2"
+    s_tp1=() s_tp2=() s_h1=() s_h2=() c_tp1=() c_tp2=() c_h1=() c_h2=() split=()
+    for r in $(seq "$rounds"); do
+      for t in 1 2; do
+        timed "scale-tp$t-$r" "$tlsprof" "${pooled_args[@]}" -t "$t" --json "$tmp/scale-tp$t-$r.json" || die_run tlsprof "scale-tp$t-$r"
+        tp_check "scale-tp$t-$r" "$requests"
+        timed "scale-h2$t-$r" "$h2load" -t "$t" -c 50 -m 10 -n "$requests" "$url" || die_run h2load "scale-h2$t-$r"
+        h2_check "scale-h2$t-$r" "$requests"
+      done
+      s_tp1+=("$(tp_json "scale-tp1-$r" .summary.requests_per_s)") c_tp1+=("$(cpu_of "scale-tp1-$r")")
+      s_tp2+=("$(tp_json "scale-tp2-$r" .summary.requests_per_s)") c_tp2+=("$(cpu_of "scale-tp2-$r")")
+      s_h1+=("$(h2_rate "scale-h21-$r")") c_h1+=("$(cpu_of "scale-h21-$r")")
+      s_h2+=("$(h2_rate "scale-h22-$r")") c_h2+=("$(cpu_of "scale-h22-$r")")
+      # Busy time of each tlsprof worker in the -t 2 run, as a share of their sum.
+      split+=("$(tp_json "scale-tp2-$r" '[.client.threads[].cpu_s] | (.[0] / add * 100 | floor | tostring) + "/" + (.[1] / add * 100 | ceil | tostring)')")
+      printf '   round %d: tlsprof -t 1 %6.0f req/s %5.2f s CPU, -t 2 %6.0f req/s %5.2f s CPU (threads %s%%, server %3s%%) | h2load -t 1 %6.0f req/s %5.2f s CPU, -t 2 %6.0f req/s %5.2f s CPU\n' \
+        "$r" "${s_tp1[-1]}" "${c_tp1[-1]}" "${s_tp2[-1]}" "${c_tp2[-1]}" "${split[-1]}" "$(server_busy "scale-tp2-$r")" \
+        "${s_h1[-1]}" "${c_h1[-1]}" "${s_h2[-1]}" "${c_h2[-1]}"
+    done
+    row "-t 2 / -t 1: requests/s" "$(paired s_tp2 s_tp1)" "$(paired s_h2 s_h1)" "-" "info"
+    row "-t 2 / -t 1: client CPU per request" "$(paired c_tp2 c_tp1)" "$(paired c_h2 c_h1)" "-" "info"
+  fi
 fi
 
 # ---- perf profiles -------------------------------------------------------------
