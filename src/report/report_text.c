@@ -212,14 +212,21 @@ static void print_slowest(FILE *f, const json_t *slowest)
     }
 }
 
+/* The workers' own CPU over the run comes first: the process figures
+ * (getrusage) also hold start-up, report writing and, under `tlsprof demo`,
+ * the embedded server's threads and the earlier runs. */
 static void print_client(FILE *f, const json_t *client)
 {
     if (!client || !json_object_get(client, "busiest_thread_utilisation")) return;
+    double workers = 0;
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(client, "threads"), i, t) workers += num(t, "cpu_s");
     fprintf(f,
-            "\nClient (tlsprof itself): cpu user %.3f s, sys %.3f s; busiest worker thread %.0f%% "
-            "busy\n",
-            num(client, "cpu_user_s"), num(client, "cpu_sys_s"),
-            100 * num(client, "busiest_thread_utilisation"));
+            "\nClient (tlsprof itself): worker threads %.3f s CPU, busiest %.0f%% busy; "
+            "whole process user %.3f s, sys %.3f s\n",
+            workers, 100 * num(client, "busiest_thread_utilisation"), num(client, "cpu_user_s"),
+            num(client, "cpu_sys_s"));
 }
 
 void report_text_print(FILE *f, const json_t *rep)
@@ -230,9 +237,12 @@ void report_text_print(FILE *f, const json_t *rep)
     fprintf(f, "%s %s: %s (%s)\n", str(tool, "name"), str(tool, "version"), str(cfg, "url"),
             str(cfg, "address"));
     const char *proto = str(cfg, "protocol");
-    fprintf(f, "mode %s, %s, %.0f connections, %.0f streams per connection, %.0f threads\n",
+    double threads = num(cfg, "threads");
+    double streams = num(cfg, "streams");
+    fprintf(f, "mode %s, %s, %.0f connections, %.0f stream%s per connection, %.0f thread%s\n",
             str(cfg, "mode"), proto && !strcmp(proto, "http/1.1") ? "HTTP/1.1" : "HTTP/2",
-            num(cfg, "connections"), num(cfg, "streams"), num(cfg, "threads"));
+            num(cfg, "connections"), streams, streams == 1 ? "" : "s", threads,
+            threads == 1 ? "" : "s");
     fprintf(f, "duration %.3f s%s\n", num(sum, "duration_s"),
             json_is_true(json_object_get(sum, "interrupted")) ? " (interrupted: partial results)"
                                                               : "");

@@ -60,6 +60,23 @@ static void assert_tls_counted_everywhere(const json_t *rep)
     assert_true(jnum(rep, "tls.alpn.h2") == est);
 }
 
+/* The text report's last line shows the workers' own CPU, which is the sum
+ * of the JSON's per-worker figures, before the whole process's. */
+static void assert_client_line(const run_result_t *r)
+{
+    double workers = 0;
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(json_object_get(r->report, "client"), "threads"), i, t)
+        workers += json_number_value(json_object_get(t, "cpu_s"));
+    assert_true(workers > 0);
+    char want[96];
+    snprintf(want, sizeof want, "Client (tlsprof itself): worker threads %.3f s CPU, busiest ",
+             workers);
+    if (!strstr(r->out, want)) fail_msg("no '%s' in:\n%s", want, r->out);
+    assert_non_null(strstr(r->out, "whole process user "));
+}
+
 static void fresh_200(const peer_t *p)
 {
     run_result_t r;
@@ -91,6 +108,9 @@ static void fresh_200(const peer_t *p)
     assert_non_null(strstr(r.out, "Slowest connections"));
     if (strstr(r.out, "error in"))
         fail_msg("a successful connection shown with an error:\n%s", r.out);
+    /* One of each, in the singular. */
+    assert_non_null(strstr(r.out, "4 connections, 1 stream per connection, 1 thread\n"));
+    assert_client_line(&r);
     run_result_free(&r);
 }
 

@@ -59,7 +59,7 @@ static log_facts_t read_log(const logged_nginx_t *n, int want)
 
 static void run_ok(run_result_t *r, const char *fmt_args, const logged_nginx_t *n)
 {
-    char args[600];
+    char args[1280]; /* url, cert path (PATH_MAX-sized buffers in the harness) and options */
     snprintf(args, sizeof args, fmt_args, n->p.url, n->p.cert_path);
     assert_int_equal(run_tlsprof(r, "run %s", args), 0);
     if (r->exit_code != 0 || !r->report) fail_msg("exit %d\n%s\n%s", r->exit_code, r->out, r->err);

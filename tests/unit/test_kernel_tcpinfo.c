@@ -141,7 +141,7 @@ static void test_syn_schedule(void **state)
 
 static int iptables(const char *rule)
 {
-    char cmd[512];
+    char cmd[1024]; /* the tool path (up to 256 bytes) and the rule */
     snprintf(cmd, sizeof cmd, "%s -w -A INPUT %s >/dev/null 2>&1", kn_tool("iptables"), rule);
     return system(cmd);
 }
