@@ -485,7 +485,7 @@ void html_client_section(hbuf *b, const json_t *client, const json_t *config)
     if (client) {
         snprintf(s, sizeof s, "%.2f s user · %.2f s system", rj_num(client, "cpu_user_s", 0),
                  rj_num(client, "cpu_sys_s", 0));
-        kv_row(b, "CPU time", s);
+        kv_row(b, "whole process", s); /* start-up and, under demo, the embedded server too */
         if (rj_get(client, "busiest_thread_utilisation")) {
             snprintf(s, sizeof s, "%.0f%%", 100 * rj_num(client, "busiest_thread_utilisation", 0));
             kv_row(b, "busiest thread", s);
