@@ -5,13 +5,14 @@
  * all threads, and prints the totals once at exit:
  *
  *   malloc_count: malloc 123 calloc 4 realloc 5 memalign 0 free 130 total 132
- *   malloc_count_by: tlsprof 0 libcrypto.so.3 120 libnghttp2.so.14 12
+ *   malloc_count_by: tlsprof 3 libcrypto.so.3 117 libnghttp2.so.14 12
  *
  * "total" is every call that can allocate (all but free). The second line
  * splits that total by the object (executable or library) whose code called
- * the allocator: the caller's return address, resolved with dladdr at exit.
- * That is how bench.sh shows that tlsprof's own code allocates nothing per
- * request while OpenSSL still does. The lines go to the file named by
+ * the allocator: the caller's return address, resolved with dladdr at exit
+ * (objects that allocated nothing are not listed). bench.sh prints the
+ * difference of these per-object counts between its N and 2N runs, which
+ * shows whose code allocates per request. The lines go to the file named by
  * $MALLOC_COUNT_FILE (appended) or else to stderr.
  * scripts/bench.sh runs the same workload with N and 2N requests: the
  * difference of the totals divided by N is the allocations per request,
@@ -28,6 +29,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -194,6 +196,17 @@ static const char *object_of(uintptr_t addr)
     return slash ? slash + 1 : info.dli_fname;
 }
 
+/* Append to line[cap] at *used; output that does not fit is dropped, and
+ * *used never passes cap - 1 (snprintf returns what it would have written). */
+static void put(char *line, size_t cap, size_t *used, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(line + *used, cap - *used, fmt, ap);
+    va_end(ap);
+    if (k > 0) *used = *used + (size_t)k < cap ? *used + (size_t)k : cap - 1;
+}
+
 /* Runs after main returns or exit() is called; _exit() skips it, and the
  * line is then missing, which bench.sh reports as an error. Uses only
  * snprintf into stack buffers and write(), so reporting allocates nothing. */
@@ -227,19 +240,19 @@ __attribute__((destructor)) static void report(void)
         }
         objn[k] += site_count[i];
     }
-    int used = n;
-    used += snprintf(line + used, sizeof line - (size_t)used, "malloc_count_by:");
-    for (size_t k = 0; k < nobj && used < (int)sizeof line - 100; k++)
-        used += snprintf(line + used, sizeof line - (size_t)used, " %s %lu", obj[k], objn[k]);
-    if (unattributed && used < (int)sizeof line - 100)
-        used +=
-            snprintf(line + used, sizeof line - (size_t)used, " unattributed %lu", unattributed);
-    used += snprintf(line + used, sizeof line - (size_t)used, "\n");
+    size_t used = (size_t)n;
+    put(line, sizeof line, &used, "malloc_count_by:");
+    for (size_t k = 0; k < nobj; k++)
+        put(line, sizeof line, &used, " %s %lu", obj[k], objn[k]);
+    if (unattributed) put(line, sizeof line, &used, " unattributed %lu", unattributed);
+    /* A line cut short by very long object names still ends the line. */
+    if (used == sizeof line - 1) used--;
+    put(line, sizeof line, &used, "\n");
     const char *path = getenv("MALLOC_COUNT_FILE");
     int fd = 2;
     if (path && *path) fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0) return;
-    ssize_t w = write(fd, line, (size_t)used);
+    ssize_t w = write(fd, line, used);
     (void)w;
     if (fd != 2) close(fd);
 }

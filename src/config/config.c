@@ -275,9 +275,9 @@ static int check_readable(const char *what, const char *path, char *err, size_t 
     return 0;
 }
 
-/* Bad cipher lists, groups, signature algorithms or CA files are usage
- * errors: find them now, with the same code the workers use, instead of as
- * failed connections once the run has started. */
+/* Bad cipher lists, groups, signature algorithms, CA files or client
+ * certificates are usage errors: find them now, with the same code the
+ * workers use, instead of as failed connections once the run has started. */
 static int check_tls_settings(const run_config_t *c, char *err, size_t errlen)
 {
     SSL_CTX *scratch = SSL_CTX_new(TLS_client_method());
@@ -290,6 +290,8 @@ static int check_tls_settings(const run_config_t *c, char *err, size_t errlen)
         snprintf(err, errlen, "--cacert %s: no PEM certificate could be loaded from it", c->cacert);
         rc = -1;
     }
+    if (rc == 0 && c->client_cert && c->client_key)
+        rc = tls_opts_load_identity(scratch, c->client_cert, c->client_key, err, errlen);
     ERR_clear_error();
     SSL_CTX_free(scratch);
     return rc < 0 ? -1 : 0;

@@ -67,8 +67,8 @@ typedef struct run_config {
     const char *keylog_path; /* --keylog or SSLKEYLOGFILE */
     resume_mode resume;
     bool reuse_ticket;
-    bool
-        ticket_scope_host; /* --ticket-scope host: one ticket store for all --connect-to backends */
+    /* --ticket-scope host: one ticket store for all --connect-to backends */
+    bool ticket_scope_host;
     bool early_data;
 
     close_mode close;

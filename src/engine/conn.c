@@ -1,6 +1,6 @@
 /* conn.c - the connection state machine.
  *
- * IDLE -> CONNECTING -> TLS_HANDSHAKE -> H2_ACTIVE [-> CLOSING] -> IDLE
+ * IDLE -> CONNECTING -> TLS_HANDSHAKE -> ACTIVE [-> CLOSING] -> IDLE
  *
  * Every way out goes through conn_end(), which records the connection once,
  * fails what was in flight under the phase it was in, and hands the slot back
@@ -136,7 +136,11 @@ static void conn_end(conn_t *c, const char *err_phase, const char *reason)
     pending_clear(&c->wpend);
     pending_clear(&c->raw);
     if (w->hold_conn == c) w->hold_conn = NULL; /* held bytes die with it */
-    atomic_fetch_add_explicit(&w->eng->connections_closed, 1, memory_order_relaxed);
+    /* Tells the supervisor a TIME_WAIT count is worth taking (cmd_run.c);
+     * fresh runs count every second anyway, and close a connection per
+     * request: no shared write for them. */
+    if (w->cfg->mode != MODE_FRESH)
+        atomic_fetch_add_explicit(&w->eng->connections_closed, 1, memory_order_relaxed);
     c->state = CONN_IDLE;
     worker_slot_idle(w, c);
 }
@@ -202,19 +206,24 @@ static void mark_sent(conn_t *c)
     }
 }
 
+/* Bytes the TLS layer kept back (tls_bio.h) go to the socket before
+ * anything else. 1 none left, 0 blocked, -1 the connection ended (under
+ * `phase`). */
+static int flush_raw(conn_t *c, const char *phase)
+{
+    if (!pending_size(&c->raw)) return 1;
+    int r = tls_bio_flush_pending(c);
+    if (r < 0) conn_end(c, phase, tcp_errno_reason(errno));
+    return r;
+}
+
 /* Move everything the session wants to send into the socket. 1 done, 0
  * blocked, -1 connection ended. */
 int conn_flush(conn_t *c)
 {
     worker_t *w = c->w;
-    if (pending_size(&c->raw)) {
-        int r = tls_bio_flush_pending(c);
-        if (r < 0) {
-            conn_end(c, failure_phase(c), tcp_errno_reason(errno));
-            return -1;
-        }
-        if (r == 0) return 0;
-    }
+    int raw = flush_raw(c, failure_phase(c));
+    if (raw <= 0) return raw;
     if (pending_size(&c->wpend)) {
         pending_t kept = c->wpend; /* write_all may keep some again */
         memset(&c->wpend, 0, sizeof c->wpend);
@@ -324,12 +333,7 @@ static void begin_close(conn_t *c)
  * the FIN that waited for them. */
 static void closing_write_ready(conn_t *c)
 {
-    int r = tls_bio_flush_pending(c);
-    if (r < 0) {
-        conn_end(c, "close", tcp_errno_reason(errno));
-        return;
-    }
-    if (r == 0) return;
+    if (flush_raw(c, "close") <= 0) return;
     if (c->fin_pending) shutdown(c->fd, SHUT_WR);
     c->fin_pending = false;
     watch(c, EV_READ);
@@ -513,8 +517,10 @@ static const char *alpn_problem(const conn_t *c)
     const char *want = c->proto->alpn, *got = c->tls.alpn;
     if (got && !strcmp(got, want)) return NULL;
     if (!strcmp(want, "h2")) {
-        return got ? "ALPN: server selected http/1.1, not h2 (server does not speak h2)"
-                   : "ALPN: server selected no protocol (server does not speak h2)";
+        if (!got) return "ALPN: server selected no protocol (server does not speak h2)";
+        return !strcmp(got, "http/1.1")
+                   ? "ALPN: server selected http/1.1, not h2 (server does not speak h2)"
+                   : "ALPN: server selected another protocol, not h2";
     }
     if (!got) return NULL;
     return !strcmp(got, "h2") ? "ALPN: server selected h2, not http/1.1"
@@ -550,7 +556,8 @@ static void on_handshake_done(conn_t *c)
     }
     if (c->early_sent ? conn_early_settle(c) < 0 : conn_session_start(c) < 0) {
         tls_bio_release(c, false);
-        conn_end(c, "h2_settings", "could not create the HTTP session (out of memory)");
+        conn_end(c, c->proto->ready_at_start ? "connection" : "h2_settings",
+                 "could not create the HTTP session (out of memory)");
         return;
     }
     c->state = CONN_ACTIVE;
@@ -566,7 +573,7 @@ static void on_handshake_done(conn_t *c)
     if (conn_flush(c) < 0) return;
     /* Our Finished, the preface, SETTINGS and (fresh) the request: one write. */
     if (tls_bio_release(c, false) < 0) {
-        conn_end(c, "h2_settings", tcp_errno_reason(errno));
+        conn_end(c, failure_phase(c), tcp_errno_reason(errno));
         return;
     }
     /* Data that arrived with the handshake's last flight is already in
@@ -586,11 +593,8 @@ static void do_handshake(conn_t *c)
 {
     char reason[200];
     if (pending_size(&c->raw)) {
-        int r = tls_bio_flush_pending(c);
-        if (r < 0) {
-            conn_end(c, "tls_handshake", tcp_errno_reason(errno));
-            return;
-        }
+        int r = flush_raw(c, "tls_handshake");
+        if (r < 0) return;
         if (r == 0) {
             watch(c, EV_WRITE);
             return;

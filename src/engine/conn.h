@@ -29,7 +29,7 @@ typedef enum conn_state {
     CONN_CONNECTING,
     CONN_TLS_HANDSHAKE,
     CONN_ACTIVE,  /* HTTP/2 or HTTP/1.1 session up (ready once SETTINGS came, for HTTP/2) */
-    CONN_CLOSING, /* fresh --close server: waiting for the server's FIN */
+    CONN_CLOSING, /* closing: our close_notify/FIN going out, or the server's awaited */
 } conn_state;
 
 typedef struct stream {
@@ -44,7 +44,7 @@ typedef struct stream {
     uint16_t status;        /* final (>= 200) status, or the last 1xx; 0 = none yet */
     int64_t content_length; /* from the response, -1 when absent */
     mono_ns t_intended;     /* rate mode: scheduled send time */
-    mono_ns t_submit;       /* handed to nghttp2 (request timeout counts from here) */
+    mono_ns t_submit;       /* handed to the session (request timeout counts from here) */
     mono_ns t_sent, t_headers, t_done;
     uint64_t bytes;
 } stream_t;
@@ -84,7 +84,6 @@ typedef struct conn {
     h1_conn_t h1;
     h2_mem_session_t h2mem;    /* the session's allocator state (h2_mem.h) */
     bool h2_preface;           /* the client preface is still to be written (conn_flush) */
-    bool in_recv;              /* inside nghttp2_session_mem_recv */
     bool stream_ended_in_send; /* a stream closed during a flush: conn_progress runs again */
     ev_io io;
     ev_timer timer;
@@ -97,7 +96,8 @@ typedef struct conn {
     bool measured;      /* connection opened after warm-up (or its samples are kept anyway) */
     bool goaway;        /* server sent GOAWAY (or HTTP/1.1 "connection: close"): no new streams */
     bool server_closes; /* HTTP/1.1 "connection: close": the server closes first */
-    bool claimed;       /* fresh: holds a claimed request not yet submitted */
+    bool claimed;       /* holds a claimed request not yet submitted (fresh, and closed-loop pooled
+                           reconnects: worker.c open_slot) */
     bool claimed_measured;
     mono_ns claimed_intended; /* --rate: the claimed request's scheduled instant */
     bool in_setup_batch;      /* reading right after the handshake completed */
@@ -122,8 +122,9 @@ typedef struct conn {
     stream_t *streams;        /* cfg->streams slots, allocated once with the conn */
 } conn_t;
 
-/* Start a new connection in an idle slot (fresh: one request already
- * claimed; pooled: streams are claimed once it is up). */
+/* Start a new connection in an idle slot (fresh, and a closed-loop pooled
+ * reconnect: one request already claimed; otherwise streams are claimed once
+ * it is up). */
 void conn_open(conn_t *c);
 /* Stop everything immediately (abort). In-flight requests count as aborted. */
 void conn_abort(conn_t *c, const char *why);

@@ -40,7 +40,7 @@ typedef struct engine {
     _Atomic uint64_t next_request; /* requests claimed so far (after warm-up) */
     _Atomic uint64_t requests_done;
     _Atomic uint64_t requests_errored;
-    _Atomic uint64_t connections_closed; /* every slot that went back to idle */
+    _Atomic uint64_t connections_closed; /* pooled: every slot that went back to idle */
     _Atomic int stop;
     _Atomic int stop_reason; /* signal number, 0 for normal end */
 

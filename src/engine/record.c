@@ -136,10 +136,7 @@ void record_connection(conn_t *c, const char *err_phase, const char *reason)
     if (c->tcp_ok) {
         r->tcp.retransmits_total += c->tcp.total_retrans;
         r->tcp.connections_with_retransmits += c->tcp.total_retrans > 0;
-        /* A D-SACK can only answer a retransmission, but count no more
-         * spurious ones than there were retransmissions at all. */
-        r->tcp.retransmits_spurious +=
-            c->tcp.dsack_dups < c->tcp.total_retrans ? c->tcp.dsack_dups : c->tcp.total_retrans;
+        r->tcp.retransmits_spurious += tcp_spurious_retransmits(&c->tcp);
         hist_record(&r->tcp.retransmits, c->tcp.total_retrans);
         if (c->tcp.rtt_us) hist_record(&r->tcp.rtt, (uint64_t)c->tcp.rtt_us * 1000u);
     }

@@ -216,8 +216,12 @@ static void flush_idle_cb(struct ev_loop *loop, ev_idle *idle, int revents)
     (void)revents;
     worker_t *w = (worker_t *)((char *)idle - offsetof(worker_t, flush_idle));
     ev_idle_stop(loop, idle);
-    /* A flush may end a connection, whose slot is then reopened later from
-     * the restart watcher, never from here: the list cannot grow meanwhile. */
+    /* The list is emptied first and walked in place: a flush may defer its
+     * own connection again (conn_progress after a stream ended during the
+     * send), which appends it at index n_dirty. Each entry adds at most
+     * itself, so that index is never past the entry being processed, whose
+     * value was already read. Nothing else is added from here: a flush that
+     * ends a connection has its slot reopened from the restart watcher. */
     uint32_t n = w->n_dirty;
     w->n_dirty = 0;
     for (uint32_t i = 0; i < n; i++)

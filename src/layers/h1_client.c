@@ -9,6 +9,7 @@
  * "Connection: close" (or an HTTP/1.0 one) ends the connection's use:
  * no request follows on it, and the server's close is expected. */
 #include "layers/h1_client.h"
+#include "layers/http_fields.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,18 +24,15 @@ int h1_request_build(const run_config_t *cfg, char **out, size_t *len)
 {
     /* Fresh connections with --close server ask the server to close first. */
     bool close = cfg->mode == MODE_FRESH && cfg->close == CLOSE_SERVER;
-    bool has_ua = false;
     size_t need = strlen(cfg->method) + strlen(cfg->url.path) + strlen(cfg->url.authority) + 128;
-    for (size_t h = 0; h < cfg->n_headers; h++) {
+    for (size_t h = 0; h < cfg->n_headers; h++)
         need += strlen(cfg->headers[h].name) + strlen(cfg->headers[h].value) + 4;
-        has_ua |= !strcmp(cfg->headers[h].name, "user-agent");
-    }
     char *buf = malloc(need);
     if (!buf) return -1;
     int n = snprintf(buf, need, "%s %s HTTP/1.1\r\nhost: %s\r\n", cfg->method, cfg->url.path,
                      cfg->url.authority);
-    if (!has_ua)
-        n += snprintf(buf + n, need - (size_t)n, "user-agent: tlsprof/" TLSPROF_VERSION "\r\n");
+    if (!http_user_agent_given(cfg))
+        n += snprintf(buf + n, need - (size_t)n, "user-agent: " HTTP_USER_AGENT "\r\n");
     for (size_t h = 0; h < cfg->n_headers; h++)
         n += snprintf(buf + n, need - (size_t)n, "%s: %s\r\n", cfg->headers[h].name,
                       cfg->headers[h].value);

@@ -1,6 +1,7 @@
 /* h1_parse.c - see h1_parse.h. Lines end with LF, an optional CR before it
  * is dropped (RFC 9112 section 2.2 lets a recipient accept a bare LF). */
 #include "layers/h1_parse.h"
+#include "layers/http_fields.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -94,17 +95,10 @@ static void header_field(h1_parser_t *p, const char *s, size_t n)
     size_t vn = n - nl - 1;
     trim(&v, &vn);
     if (nl == 14 && !strncasecmp(s, "content-length", 14)) {
-        if (vn == 0 || vn > 18) {
+        int64_t len = http_content_length(v, vn);
+        if (len < 0) {
             fail(p, "invalid content-length");
             return;
-        }
-        int64_t len = 0;
-        for (size_t i = 0; i < vn; i++) {
-            if (v[i] < '0' || v[i] > '9') {
-                fail(p, "invalid content-length");
-                return;
-            }
-            len = len * 10 + (v[i] - '0');
         }
         if (p->content_length >= 0 && p->content_length != len) {
             fail(p, "conflicting content-length fields");

@@ -1,6 +1,7 @@
 /* h2_client.c - nghttp2 client session and its callbacks. */
 #include "layers/h2_client.h"
 #include "layers/h2_mem.h"
+#include "layers/http_fields.h"
 #include "layers/session.h"
 
 #include <stdio.h>
@@ -47,10 +48,12 @@ static void retry_or_fail(conn_t *c, stream_t *st, const char *why)
  * or for a protocol error nghttp2 found in a response, our GOAWAY after a
  * protocol error), not while reading: no read will come to make the
  * connection re-evaluate itself (close when done, start the next request).
- * conn_progress looks at this after every flush. */
+ * conn_progress looks at this after every flush. Set while reading too, it
+ * does no harm: every read is followed by conn_progress, which clears it
+ * before it flushes. */
 static void ended_in_send(conn_t *c)
 {
-    if (!c->in_recv) c->stream_ended_in_send = true;
+    c->stream_ended_in_send = true;
 }
 
 static stream_t *slot_of(nghttp2_session *s, int32_t id)
@@ -110,18 +113,6 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *user)
     return 0;
 }
 
-/* Decimal content-length, or -1 when it is not one (then it is not checked). */
-static int64_t parse_length(const uint8_t *v, size_t len)
-{
-    if (len == 0 || len > 18) return -1;
-    int64_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (v[i] < '0' || v[i] > '9') return -1;
-        n = n * 10 + (v[i] - '0');
-    }
-    return n;
-}
-
 static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name,
                      size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags,
                      void *user)
@@ -143,7 +134,8 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *
         if (v >= 200 || !st->status) st->status = (uint16_t)v;
     } else if (namelen == 14 && memcmp(name, "content-length", 14) == 0) {
         stream_t *st = slot_of(s, f->hd.stream_id);
-        if (st) st->content_length = parse_length(value, valuelen);
+        /* -1 when it is not a number: then the body length is not checked. */
+        if (st) st->content_length = http_content_length((const char *)value, valuelen);
     }
     return 0;
 }
@@ -299,10 +291,7 @@ int h2_client_build_nva(const run_config_t *cfg, nghttp2_nv **out, size_t *len)
     nva[i++] = make_nv(":scheme", "https");
     nva[i++] = make_nv(":authority", cfg->url.authority);
     nva[i++] = make_nv(":path", cfg->url.path);
-    bool has_ua = false;
-    for (size_t h = 0; h < cfg->n_headers; h++)
-        has_ua |= !strcmp(cfg->headers[h].name, "user-agent");
-    if (!has_ua) nva[i++] = make_nv("user-agent", "tlsprof/" TLSPROF_VERSION);
+    if (!http_user_agent_given(cfg)) nva[i++] = make_nv("user-agent", HTTP_USER_AGENT);
     for (size_t h = 0; h < cfg->n_headers; h++)
         nva[i++] = make_nv(cfg->headers[h].name, cfg->headers[h].value);
     *out = nva;
@@ -360,9 +349,7 @@ static int h2_submit(conn_t *c, bool measured, mono_ns intended)
 
 static int h2_recv(conn_t *c, const uint8_t *data, size_t len, char *reason, size_t rlen)
 {
-    c->in_recv = true;
     ssize_t rv = nghttp2_session_mem_recv(c->h2, data, len);
-    c->in_recv = false;
     if (rv >= 0) return 0;
     snprintf(reason, rlen, "HTTP/2 protocol error: %s", nghttp2_strerror((int)rv));
     return -1;

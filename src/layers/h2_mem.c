@@ -1,6 +1,6 @@
 /* h2_mem.c - see h2_mem.h. Every block carries a 16-byte header: its class
- * (H2_MEM_BIG with the size for large blocks, H2_MEM_SHARED with the chunk
- * index for a shared frame buffer chunk). */
+ * (H2_MEM_BIG for large blocks, H2_MEM_SHARED for the shared frame buffer
+ * chunk) and its usable size. */
 #include "layers/h2_mem.h"
 
 #include <stdlib.h>
@@ -11,13 +11,11 @@
 #define H2_MEM_SHARED 0xfffeu
 
 typedef struct block_hdr {
-    uint32_t cls;
-    uint32_t index; /* shared chunk number */
-    uint64_t size;  /* usable bytes */
+    uint64_t cls;
+    uint64_t size; /* usable bytes */
 } block_hdr_t;
 
 _Static_assert(sizeof(block_hdr_t) == HDR, "block header must keep 16-byte alignment");
-_Static_assert(H2_MEM_SHARED_CHUNKS <= 32, "shared_held is a 32-bit map");
 
 /* Class k: 32 << (k / 4) scaled by (4 + k % 4) / 4: 32, 40, 48, 56, 64, 80, ... */
 size_t h2_mem_class_size(unsigned k)
@@ -42,13 +40,12 @@ static block_hdr_t *hdr_of(void *ptr)
     return (block_hdr_t *)((uint8_t *)ptr - HDR);
 }
 
-static void *sys_alloc(h2_mem_cache_t *c, size_t size, uint32_t cls, uint32_t index)
+static void *sys_alloc(h2_mem_cache_t *c, size_t size, uint32_t cls)
 {
     block_hdr_t *h = malloc(size + HDR);
     if (!h) return NULL;
     c->from_system++;
     h->cls = cls;
-    h->index = index;
     h->size = size;
     return (uint8_t *)h + HDR;
 }
@@ -56,14 +53,14 @@ static void *sys_alloc(h2_mem_cache_t *c, size_t size, uint32_t cls, uint32_t in
 static void *cache_alloc(h2_mem_cache_t *c, size_t size)
 {
     unsigned k = h2_mem_class_of(size ? size : 1);
-    if (k == H2_MEM_CLASSES) return sys_alloc(c, size, H2_MEM_BIG, 0);
+    if (k == H2_MEM_CLASSES) return sys_alloc(c, size, H2_MEM_BIG);
     void *p = c->free_list[k];
     if (p) {
         memcpy(&c->free_list[k], p, sizeof(void *)); /* next link lives in the block */
         c->n_free[k]--;
         return p;
     }
-    return sys_alloc(c, h2_mem_class_size(k), k, 0);
+    return sys_alloc(c, h2_mem_class_size(k), k);
 }
 
 static void cache_free(h2_mem_cache_t *c, void *ptr)
@@ -78,20 +75,20 @@ static void cache_free(h2_mem_cache_t *c, void *ptr)
     c->n_free[h->cls]++;
 }
 
-/* A frame buffer chunk for session s: the lowest shared chunk it does not
- * hold yet (a session needs distinct chunks only for one header block over
- * 16 KiB; different sessions share them). */
+/* A frame buffer chunk for session s. Its first chunk is the worker's
+ * shared one: nghttp2 hands a chunk's bytes out whole, and conn_flush copies
+ * them before it asks again, so no session ever needs the shared chunk's
+ * contents across calls. Further chunks (a header block over 16 KiB) are
+ * private: a session whose socket blocked half way keeps them, unsent, until
+ * its next flush, while other sessions run. */
 static void *shared_take(h2_mem_session_t *s)
 {
     h2_mem_cache_t *c = s->cache;
-    for (uint32_t k = 0; k < H2_MEM_SHARED_CHUNKS; k++) {
-        if (s->shared_held & (1u << k)) continue;
-        if (!c->shared[k]) c->shared[k] = sys_alloc(c, H2_MEM_FRAME_CHUNK, H2_MEM_SHARED, k);
-        if (!c->shared[k]) return NULL;
-        s->shared_held |= 1u << k;
-        return c->shared[k];
-    }
-    return cache_alloc(c, H2_MEM_FRAME_CHUNK); /* more than we ever need: a private one */
+    if (s->shared_held) return cache_alloc(c, H2_MEM_FRAME_CHUNK);
+    if (!c->shared) c->shared = sys_alloc(c, H2_MEM_FRAME_CHUNK, H2_MEM_SHARED);
+    if (!c->shared) return NULL;
+    s->shared_held = true;
+    return c->shared;
 }
 
 static void *m_malloc(size_t size, void *ud)
@@ -106,7 +103,7 @@ static void m_free(void *ptr, void *ud)
     if (!ptr) return;
     block_hdr_t *h = hdr_of(ptr);
     if (h->cls == H2_MEM_SHARED) {
-        s->shared_held &= ~(1u << h->index); /* the chunk stays with the worker */
+        s->shared_held = false; /* the chunk stays with the worker */
         return;
     }
     cache_free(s->cache, ptr);
@@ -142,7 +139,7 @@ void h2_mem_init(h2_mem_cache_t *c)
 void h2_mem_session_init(h2_mem_session_t *s, h2_mem_cache_t *c)
 {
     s->cache = c;
-    s->shared_held = 0;
+    s->shared_held = false;
     s->mem = (nghttp2_mem){s, m_malloc, m_free, m_calloc, m_realloc};
 }
 
@@ -159,8 +156,6 @@ void h2_mem_free(h2_mem_cache_t *c)
         c->free_list[k] = NULL;
         c->n_free[k] = 0;
     }
-    for (unsigned k = 0; k < H2_MEM_SHARED_CHUNKS; k++) {
-        if (c->shared[k]) free(hdr_of(c->shared[k]));
-        c->shared[k] = NULL;
-    }
+    if (c->shared) free(hdr_of(c->shared));
+    c->shared = NULL;
 }

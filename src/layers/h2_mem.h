@@ -12,20 +12,23 @@
  * class.
  *
  * Shared frame buffer. Every nghttp2 session keeps a 16 KiB buffer that it
- * serialises outgoing frames into (its "framebufs"); the bytes live there
- * only from inside nghttp2_session_mem_send until the caller has copied
- * them, and conn_flush copies everything it is given before it returns.
- * A worker runs one session at a time, so all of its sessions can use the
- * same buffer: that saves 16 KiB per connection in fresh mode and the
- * written page (4 KiB) of every idle pooled connection. The one thing a
- * session writes there outside mem_send is the client connection preface,
- * at creation; h2_client_start takes it out at once (h2_client.c). A frame
- * buffer chunk is recognised by its request: realloc(NULL, H2_MEM_FRAME_CHUNK),
- * which is how nghttp2 1.x allocates its bufs chunks and nothing else.
+ * serialises outgoing frames into (its "framebufs"); nghttp2_session_mem_send
+ * serialises a frame there and hands the caller a whole chunk's bytes, which
+ * conn_flush copies (to the socket or its pending buffer) before it calls
+ * again. A worker runs one session at a time, so all of its sessions can
+ * use the same first chunk: that saves 16 KiB per connection in fresh mode
+ * and the written page (4 KiB) of every idle pooled connection. The one
+ * thing a session writes there outside mem_send is the client connection
+ * preface, at creation; h2_start takes it out at once (h2_client.c). A
+ * header block over 16 KiB spans more chunks, serialised at once and handed
+ * out one per call: a session whose socket blocks half way keeps the rest
+ * until its next flush, so those chunks are the session's own. A frame
+ * buffer chunk is recognised by its request: realloc(NULL,
+ * H2_MEM_FRAME_CHUNK), which is how nghttp2 1.x allocates its bufs chunks
+ * and nothing else.
  *
  * Each session gets its own h2_mem_session_t (its nghttp2_mem user data),
- * which records which shared chunks it holds: a header block over 16 KiB
- * spans several chunks, and each must be distinct within one session. */
+ * which records whether it holds the shared chunk. */
 #ifndef TLSPROF_H2_MEM_H
 #define TLSPROF_H2_MEM_H
 
@@ -40,24 +43,22 @@
 #define H2_MEM_KEEP 4096
 /* nghttp2's frame buffer chunk: frame header, pad length, max payload. */
 #define H2_MEM_FRAME_CHUNK (9 + 1 + 16384)
-/* Shared chunks per worker: a 64 KiB header block (our send limit) needs 5. */
-#define H2_MEM_SHARED_CHUNKS 8
 
 typedef struct h2_mem_cache {
     void *free_list[H2_MEM_CLASSES];
     uint32_t n_free[H2_MEM_CLASSES];
-    uint64_t from_system;               /* blocks that came from malloc (for tests) */
-    void *shared[H2_MEM_SHARED_CHUNKS]; /* frame buffer chunks, allocated on first use */
+    uint64_t from_system; /* blocks that came from malloc (for tests) */
+    void *shared;         /* the shared frame buffer chunk, allocated on first use */
 } h2_mem_cache_t;
 
 typedef struct h2_mem_session {
     nghttp2_mem mem; /* what nghttp2 is given; mem_user_data points here */
     h2_mem_cache_t *cache;
-    uint32_t shared_held; /* bit k: this session uses cache->shared[k] */
+    bool shared_held; /* this session's first frame buffer chunk is cache->shared */
 } h2_mem_session_t;
 
 void h2_mem_init(h2_mem_cache_t *c);
-/* Release every cached block and the shared chunks. Sessions using the
+/* Release every cached block and the shared chunk. Sessions using the
  * cache must be gone. */
 void h2_mem_free(h2_mem_cache_t *c);
 /* Per session, before nghttp2_session_*_new3(..., &s->mem); s must outlive

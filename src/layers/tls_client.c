@@ -193,20 +193,9 @@ SSL_CTX *tls_client_ctx_new(const run_config_t *cfg, char *err, size_t errlen)
             goto fail;
         }
     }
-    if (cfg->client_cert) {
-        if (SSL_CTX_use_certificate_chain_file(ctx, cfg->client_cert) != 1) {
-            ctx_fail(err, errlen, "--cert", cfg->client_cert);
-            goto fail;
-        }
-        if (SSL_CTX_use_PrivateKey_file(ctx, cfg->client_key, SSL_FILETYPE_PEM) != 1) {
-            ctx_fail(err, errlen, "--key", cfg->client_key);
-            goto fail;
-        }
-        if (SSL_CTX_check_private_key(ctx) != 1) {
-            ctx_fail(err, errlen, "--key does not match --cert", cfg->client_key);
-            goto fail;
-        }
-    }
+    if (cfg->client_cert &&
+        tls_opts_load_identity(ctx, cfg->client_cert, cfg->client_key, err, errlen) < 0)
+        goto fail;
     /* Tickets are kept by our own store (per worker, per target), not by
      * OpenSSL's internal cache. Counting tickets needs the callback even
      * with --resume off. */

@@ -36,6 +36,28 @@ static int fail(char *err, size_t errlen, const char *what, const char *value)
     return -1;
 }
 
+static int file_fail(char *err, size_t errlen, const char *what, const char *file)
+{
+    unsigned long e = ERR_get_error();
+    char reason[200] = "";
+    if (e) ERR_error_string_n(e, reason, sizeof reason);
+    ERR_clear_error();
+    snprintf(err, errlen, "%s %s: %s", what, file, reason[0] ? reason : "failed");
+    return -1;
+}
+
+int tls_opts_load_identity(SSL_CTX *ctx, const char *cert, const char *key, char *err,
+                           size_t errlen)
+{
+    if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1)
+        return file_fail(err, errlen, "--cert", cert);
+    if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)
+        return file_fail(err, errlen, "--key", key);
+    if (SSL_CTX_check_private_key(ctx) != 1)
+        return file_fail(err, errlen, "--key does not match --cert:", key);
+    return 0;
+}
+
 int tls_opts_apply(SSL_CTX *ctx, const tls_opts_t *o, char *err, size_t errlen)
 {
     if (o->min_version && !SSL_CTX_set_min_proto_version(ctx, o->min_version))

@@ -25,6 +25,12 @@ const char *tls_version_to_string(int v);
  * message naming the offending option and value into err and returns -1. */
 int tls_opts_apply(SSL_CTX *ctx, const tls_opts_t *o, char *err, size_t errlen);
 
+/* Load the client certificate chain and its key (--cert, --key; both PEM)
+ * into ctx and check that they match. 0, or -1 with "--cert FILE: reason"
+ * (or --key) in err. */
+int tls_opts_load_identity(SSL_CTX *ctx, const char *cert, const char *key, char *err,
+                           size_t errlen);
+
 /* Encode a comma-separated ALPN list into wire format (length-prefixed).
  * Returns the encoded length, or -1 when a name is empty or over 255 bytes
  * or the result does not fit outlen. */

@@ -53,6 +53,14 @@ typedef struct tcp_snapshot {
  * running kernel does not report stay 0. Cost: one system call, no allocation. */
 int tcp_snapshot_read(int fd, tcp_snapshot_t *out);
 
+/* Retransmissions the receiver D-SACKed (it had the data: spurious, not
+ * loss). A D-SACK can only answer a retransmission, but never count more
+ * than there were retransmissions at all. */
+static inline uint32_t tcp_spurious_retransmits(const tcp_snapshot_t *s)
+{
+    return s->dsack_dups < s->total_retrans ? s->dsack_dups : s->total_retrans;
+}
+
 /* SYN retransmissions of a connection, from a snapshot read when connect()
  * completed and before any data was sent: its total_retrans (a socket in
  * SYN_SENT retransmits nothing but its SYN). Exact, not inferred. */

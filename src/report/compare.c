@@ -240,10 +240,8 @@ json_t *compare_reports(const report_t *a, const report_t *b)
         json_array_append_new(warnings, json_string("A and B ran in different modes "
                                                     "(fresh vs pooled): phases are not like for "
                                                     "like"));
-    /* Reports written before --h1 existed have no protocol: HTTP/2. */
-    const json_t *pa = at(a->root, "config", "protocol"), *pb = at(b->root, "config", "protocol");
-    const char *sa = json_is_string(pa) ? json_string_value(pa) : "h2";
-    const char *sb = json_is_string(pb) ? json_string_value(pb) : "h2";
+    const char *sa = report_protocol(json_object_get(a->root, "config"));
+    const char *sb = report_protocol(json_object_get(b->root, "config"));
     if (strcmp(sa, sb)) {
         json_t *w =
             json_sprintf("A and B spoke different HTTP versions (%s vs %s): set-up phases and "

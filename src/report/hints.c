@@ -16,7 +16,8 @@
  * had the data already, nothing was lost on the way. */
 static bool all_spurious(const conn_story_t *s)
 {
-    return s->tcp_ok && s->tcp.total_retrans > 0 && s->tcp.dsack_dups >= s->tcp.total_retrans;
+    return s->tcp_ok && s->tcp.total_retrans > 0 &&
+           tcp_spurious_retransmits(&s->tcp) == s->tcp.total_retrans;
 }
 
 static void add(json_t *arr, const char *hint, const char *evidence)
@@ -116,8 +117,7 @@ void story_hints(const conn_story_t *s, const hint_baseline_t *b, json_t *arr)
     }
 
     if (s->tcp_ok && s->tcp.total_retrans > 0 && !json_array_size(arr)) {
-        uint32_t dsacked =
-            s->tcp.dsack_dups < s->tcp.total_retrans ? s->tcp.dsack_dups : s->tcp.total_retrans;
+        uint32_t dsacked = tcp_spurious_retransmits(&s->tcp);
         snprintf(ev, sizeof ev,
                  "TCP_INFO: %u retransmit(s), %u of them D-SACKed, %u lost, rtt %.2f ms",
                  s->tcp.total_retrans, dsacked, s->tcp.lost, s->tcp.rtt_us / 1000.0);

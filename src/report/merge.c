@@ -312,12 +312,23 @@ static json_t *merge_sources(report_t *const *in, size_t n, size_t *offsets)
 
 /* ---- compatibility notes ------------------------------------------------- */
 
+/* A key of an input's section, where a missing key has a meaning: reports
+ * written before --h1 existed have no config.protocol and spoke HTTP/2. */
+static json_t *section_key(const report_t *r, const char *section, const char *key)
+{
+    const json_t *sec = json_object_get(r->root, section);
+    if (!strcmp(section, "config") && !strcmp(key, "protocol"))
+        return json_string(report_protocol(sec));
+    json_t *v = json_object_get(sec, key);
+    return v ? json_incref(v) : NULL;
+}
+
 static void note_difference(json_t *notes, report_t *const *in, size_t n, const char *section,
                             const char *key)
 {
-    const json_t *first = json_object_get(json_object_get(in[0]->root, section), key);
+    json_t *first = section_key(in[0], section, key);
     for (size_t i = 1; i < n; i++) {
-        const json_t *v = json_object_get(json_object_get(in[i]->root, section), key);
+        json_t *v = section_key(in[i], section, key);
         if ((first || v) && !(first && v && json_equal(first, v))) {
             char *a = first ? json_dumps(first, JSON_ENCODE_ANY) : NULL;
             char *b = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
@@ -328,9 +339,12 @@ static void note_difference(json_t *notes, report_t *const *in, size_t n, const 
                                     b ? b : "missing", in[i]->label));
             free(a);
             free(b);
-            return; /* one note per key is enough */
+            json_decref(v);
+            break; /* one note per key is enough */
         }
+        json_decref(v);
     }
+    json_decref(first);
 }
 
 static json_t *merge_warnings(report_t *const *in, size_t n, const json_t *notes)

@@ -12,6 +12,7 @@
 #include "report/report_html_buf.h"
 #include "report/report_html_json.h"
 #include "report/report_html_parts.h"
+#include "report/report_read.h"
 
 int html_check_version(const json_t *report, const char *which, char *err, size_t errlen)
 {
@@ -81,10 +82,8 @@ void html_run_header(hbuf *b, const json_t *report)
     const char *mode = rj_str(cfg, "mode");
     double streams = rj_num(cfg, "streams", 1);
     double conns = rj_num(cfg, "connections", 0);
-    const char *proto = rj_str(cfg, "protocol");
     snprintf(s, sizeof s, "%s · %s · %s connection%s · %s stream%s each", mode ? mode : "?",
-             proto && !strcmp(proto, "http/1.1") ? "HTTP/1.1" : "HTTP/2",
-             fmt_count(conns, t1, sizeof t1), conns == 1 ? "" : "s",
+             report_protocol_label(cfg), fmt_count(conns, t1, sizeof t1), conns == 1 ? "" : "s",
              fmt_count(streams, t2, sizeof t2), streams == 1 ? "" : "s");
     meta(b, "mode", s);
     snprintf(s, sizeof s, "%.3g s measured",

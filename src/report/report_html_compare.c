@@ -21,6 +21,7 @@
 #include "report/report_html_json.h"
 #include "report/report_html_parts.h"
 #include "report/report_html_svg.h"
+#include "report/report_read.h"
 
 #define COL_A COL_BLUE
 #define COL_B COL_VERMILLION
@@ -44,7 +45,7 @@ static void side_header(hbuf *b, const char *which, const json_t *r, const char 
     } rows[] = {
         {"target", rj_str(cfg, "url")},
         {"mode", rj_str(cfg, "mode")},
-        {"protocol", rj_str(cfg, "protocol") ? rj_str(cfg, "protocol") : "h2"},
+        {"protocol", report_protocol(cfg)},
         {"tool version", rj_str(rj_obj(r, "tool"), "version")},
         {"arch", rj_str(plat, "arch")},
         {"CPU", rj_str(plat, "cpu_model")},

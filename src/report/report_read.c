@@ -415,3 +415,14 @@ const hist_t *report_tcp_hist(const report_t *r, const char *name)
 {
     return find(r->tcp, r->ntcp, name);
 }
+
+const char *report_protocol(const json_t *config)
+{
+    const json_t *p = json_object_get(config, "protocol");
+    return json_is_string(p) ? json_string_value(p) : "h2";
+}
+
+const char *report_protocol_label(const json_t *config)
+{
+    return strcmp(report_protocol(config), "http/1.1") ? "HTTP/2" : "HTTP/1.1";
+}

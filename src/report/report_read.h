@@ -50,6 +50,12 @@ report_t *report_from_json(const char *label, json_t *root, char *err, size_t er
 
 void report_free(report_t *r);
 
+/* The HTTP version a report's config names: "http/1.1" or "h2". Reports
+ * written before --h1 existed have no "protocol": they spoke HTTP/2. */
+const char *report_protocol(const json_t *config);
+/* The same for people: "HTTP/1.1" or "HTTP/2". */
+const char *report_protocol_label(const json_t *config);
+
 /* The decoded histogram of phases.<name> / tcp.<name>, or NULL when absent. */
 const hist_t *report_phase_hist(const report_t *r, const char *name);
 const hist_t *report_tcp_hist(const report_t *r, const char *name);

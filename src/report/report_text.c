@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "report/report_read.h"
+
 void report_fmt_us(double us, char *buf, size_t len)
 {
     if (us < 1000)
@@ -236,13 +238,11 @@ void report_text_print(FILE *f, const json_t *rep)
     const json_t *tool = json_object_get(rep, "tool");
     fprintf(f, "%s %s: %s (%s)\n", str(tool, "name"), str(tool, "version"), str(cfg, "url"),
             str(cfg, "address"));
-    const char *proto = str(cfg, "protocol");
+    double conns = num(cfg, "connections"), streams = num(cfg, "streams");
     double threads = num(cfg, "threads");
-    double streams = num(cfg, "streams");
-    fprintf(f, "mode %s, %s, %.0f connections, %.0f stream%s per connection, %.0f thread%s\n",
-            str(cfg, "mode"), proto && !strcmp(proto, "http/1.1") ? "HTTP/1.1" : "HTTP/2",
-            num(cfg, "connections"), streams, streams == 1 ? "" : "s", threads,
-            threads == 1 ? "" : "s");
+    fprintf(f, "mode %s, %s, %.0f connection%s, %.0f stream%s per connection, %.0f thread%s\n",
+            str(cfg, "mode"), report_protocol_label(cfg), conns, conns == 1 ? "" : "s", streams,
+            streams == 1 ? "" : "s", threads, threads == 1 ? "" : "s");
     fprintf(f, "duration %.3f s%s\n", num(sum, "duration_s"),
             json_is_true(json_object_get(sum, "interrupted")) ? " (interrupted: partial results)"
                                                               : "");

@@ -53,6 +53,7 @@ static int respond(conn_t *c, int32_t stream_id)
     server_fault fault = c->faulted ? srv->cfg.fault : FAULT_NONE;
     int head = nghttp2_session_get_stream_user_data(c->h2, stream_id) != NULL;
     uint64_t body = srv->cfg.body_size;
+    uint64_t announced = body; /* the content-length sent */
     char length_buf[24];
     const char *length = srv->content_length;
     uint8_t length_flags = NOCOPY;
@@ -66,18 +67,15 @@ static int respond(conn_t *c, int32_t stream_id)
         if (conn_window < window) window = conn_window;
         if (window < 0) window = 0;
         if (body <= (uint64_t)window) body = (uint64_t)window + 16384;
-        snprintf(length_buf, sizeof length_buf, "%llu", (unsigned long long)body);
+        announced = body;
+    }
+    /* A truncated response: the body ends (END_STREAM) arg bytes short of
+     * what content-length announced. */
+    if (fault == FAULT_SHORT_BODY) announced = body + srv->cfg.fault_arg;
+    if (announced != srv->cfg.body_size) {
+        snprintf(length_buf, sizeof length_buf, "%llu", (unsigned long long)announced);
         length = length_buf;
         length_flags = NGHTTP2_NV_FLAG_NO_COPY_NAME; /* nghttp2 copies the value */
-    }
-
-    if (fault == FAULT_SHORT_BODY) {
-        /* A truncated response: the body ends (END_STREAM) arg bytes short
-         * of what content-length announced. */
-        snprintf(length_buf, sizeof length_buf, "%llu",
-                 (unsigned long long)(body + srv->cfg.fault_arg));
-        length = length_buf;
-        length_flags = NGHTTP2_NV_FLAG_NO_COPY_NAME;
     }
 
     nghttp2_nv nv[5] = {

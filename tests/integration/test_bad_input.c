@@ -290,6 +290,25 @@ static void test_profile_files(void **state)
                        NEEDLES("no-such-profile-name"));
 }
 
+/* TLS files that OpenSSL cannot load are usage errors (exit 2) found before
+ * the run starts, each named with its option. */
+static void test_tls_files(void **state)
+{
+    (void)state;
+    const char *text = file_str("not-pem.txt", "hello\n");
+    char missing[600];
+    snprintf(missing, sizeof(missing), "%s/no-such.pem", tmpdir);
+    expect_usage_error(ARGS("run", URL_OK, "--cacert", text), NEEDLES("--cacert", "not-pem.txt"));
+    expect_usage_error(ARGS("run", URL_OK, "--cert", text, "--key", text),
+                       NEEDLES("--cert", "not-pem.txt"));
+    expect_usage_error(ARGS("run", URL_OK, "--cert", missing, "--key", missing),
+                       NEEDLES("--cert", "no-such.pem", "cannot open"));
+    expect_usage_error(ARGS("run", URL_OK, "--cert", text),
+                       NEEDLES("--cert and --key go together"));
+    expect_usage_error(ARGS("run", URL_OK, "--tls13-ciphers", "BOGUS"),
+                       NEEDLES("--tls13-ciphers", "BOGUS"));
+}
+
 /* Runs compare VALID BAD and merge VALID BAD -o OUT; both must refuse BAD by
  * name with the needle, and merge must not write OUT. */
 static void expect_bad_report(const char *bad, const char *needle)
@@ -364,7 +383,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_run_numeric_options),    cmocka_unit_test(test_run_other_options),
         cmocka_unit_test(test_demo_and_serve_numbers), cmocka_unit_test(test_urls),
-        cmocka_unit_test(test_profile_files),          cmocka_unit_test(test_report_files),
+        cmocka_unit_test(test_profile_files),          cmocka_unit_test(test_tls_files),
+        cmocka_unit_test(test_report_files),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -147,13 +147,13 @@ static void test_framing(void **state)
 {
     (void)state;
     logged_nginx_t n;
-    /* The echo module answers HTTP/1.1 with a chunked body. */
-    logged_nginx_start(&n, H1_LOG, "location = /chunked { echo hello; echo world; }", NULL);
-    if (!n.p.sleep_url[0]) {
-        logged_nginx_stop(&n);
-        print_message("SKIPPED: nginx echo module missing\n");
+    /* The echo module answers HTTP/1.1 with a chunked body; without the
+     * module nginx would refuse the `echo` directive. */
+    if (!nginx_has_echo_module()) {
+        print_message("SKIPPED: %s\n", NGINX_ECHO_MISSING_MESSAGE);
         skip();
     }
+    logged_nginx_start(&n, H1_LOG, "location = /chunked { echo hello; echo world; }", NULL);
     char url[300];
     snprintf(url, sizeof url, "%schunked", n.p.url);
     run_result_t r;
@@ -199,23 +199,19 @@ static void test_timeout(void **state)
     assert_true(jnum(r.report, "errors.ttfb.timeout") == 2);
     /* One request per connection: the timed-out one closed it. */
     assert_true(jnum(r.report, "summary.connections_opened") == 2);
-    assert_true(r.wall_s >= 0.4 && r.wall_s < 2.0);
+    /* Both requests waited out their 200 ms before failing. */
+    assert_true(r.wall_s >= 0.4);
     run_result_free(&r);
     peer_stop(&p);
 }
 
-/* TIME_WAIT sockets in 127.0.0.1:port's table: src (the server's side) or
- * dst (the client's side), as ss sees them. */
 static int tw(const char *side, int port)
 {
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "ss -Htan state time-wait %s 127.0.0.1:%d 2>/dev/null | wc -l", side,
-             port);
-    FILE *f = popen(cmd, "r");
-    if (!f) return -1;
-    int n = -1;
-    if (fscanf(f, "%d", &n) != 1) n = -1;
-    pclose(f);
+    int n = count_time_wait_ss_side(side, "127.0.0.1", port);
+    if (n < 0) {
+        print_message("SKIPPED: ss (iproute2) could not be run\n");
+        skip();
+    }
     return n;
 }
 
@@ -261,7 +257,10 @@ static void test_early_data(void **state)
     log_facts_t f = read_log(&n, 20);
     assert_int_equal(f.http11_200, 20);
     /* nginx's $ssl_early_data is "1" only for requests it handled before
-     * the handshake completed, a race with our Finished: some, at most 19. */
+     * the handshake completed. The request leaves in the ClientHello's
+     * segment and our Finished only a round trip later, so nginx nearly
+     * always handles it early; a "0" needs that race lost, and the lower
+     * bound needs it lost 19 times in a row. */
     assert_true(f.early >= 1 && f.early <= 19);
     run_result_free(&r);
     logged_nginx_stop(&n);

@@ -192,7 +192,7 @@ static void test_tls12_profile(void **state)
 }
 
 /* NSS key log lines with this label, and how many distinct client randoms. */
-static int keylogged_nginx_lines(const char *path, const char *label, int *distinct)
+static int keylog_lines(const char *path, const char *label, int *distinct)
 {
     char *text = slurp_file(path, NULL);
     if (!text) return -1;
@@ -237,9 +237,9 @@ static void test_keylog(void **state)
     assert_int_equal(stat(path, &st), 0);
     if ((st.st_mode & 0777) != 0600) fail_msg("%s has mode %o, want 600", path, st.st_mode & 0777);
     int distinct = 0;
-    assert_int_equal(keylogged_nginx_lines(path, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", &distinct), 25);
+    assert_int_equal(keylog_lines(path, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", &distinct), 25);
     assert_int_equal(distinct, 25);
-    assert_int_equal(keylogged_nginx_lines(path, "CLIENT_TRAFFIC_SECRET_0", &distinct), 25);
+    assert_int_equal(keylog_lines(path, "CLIENT_TRAFFIC_SECRET_0", &distinct), 25);
 
     /* SSLKEYLOGFILE does the same. */
     char url[200], ca[600];
@@ -254,8 +254,7 @@ static void test_keylog(void **state)
     run_result_free(&r);
     assert_int_equal(stat(envpath, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
-    assert_int_equal(keylogged_nginx_lines(envpath, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", &distinct),
-                     7);
+    assert_int_equal(keylog_lines(envpath, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", &distinct), 7);
     peer_stop(&e);
 }
 

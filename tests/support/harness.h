@@ -85,6 +85,10 @@ void peer_dump_logs(const peer_t *p);
 /* Path of the nginx binary ($TLSPROF_NGINX, else /usr/sbin/nginx) or NULL
  * when it is not installed. */
 const char *nginx_binary(void);
+/* Is nginx's echo module (libnginx-mod-http-echo) installed? peer_start_nginx
+ * loads it, and sets sleep_url, only then. */
+int nginx_has_echo_module(void);
+#define NGINX_ECHO_MISSING_MESSAGE "nginx echo module not installed (libnginx-mod-http-echo)"
 
 #define NGINX_MISSING_MESSAGE "nginx not installed: run scripts/test.sh which installs nginx-light"
 
@@ -108,7 +112,7 @@ const char *nginx_binary(void);
         START_NGINX_OR_SKIP(p, extra_server_conf);                                                 \
         if (!(p)->sleep_url[0]) {                                                                  \
             peer_stop(p);                                                                          \
-            print_message("SKIPPED: nginx echo module not installed (libnginx-mod-http-echo)\n");  \
+            print_message("SKIPPED: %s\n", NGINX_ECHO_MISSING_MESSAGE);                            \
             skip();                                                                                \
         }                                                                                          \
     } while (0)
@@ -191,9 +195,12 @@ int free_loopback_port(void);
  * If pid > 0 gives up early (returns -1) once that child has exited. */
 int wait_port_accepts(const char *ip, int port, int timeout_ms, pid_t pid);
 
-/* Number of TIME_WAIT sockets towards dst_ip:dst_port as counted by
- * `ss -Htan state time-wait dst IP:PORT` (an independent check of tlsprof's
- * sock_diag numbers); -1 when ss could not be run. */
+/* Number of TIME_WAIT sockets whose `side` ("dst": the remote end, a
+ * client's sockets; "src": the local end, a server's) is ip:port, as counted
+ * by `ss -Htan state time-wait SIDE IP:PORT` (an independent check of
+ * tlsprof's sock_diag numbers); -1 when ss could not be run. */
+int count_time_wait_ss_side(const char *side, const char *ip, int port);
+/* count_time_wait_ss_side("dst", ...): a client's TIME_WAIT towards dst_ip:dst_port. */
 int count_time_wait_ss(const char *dst_ip, int dst_port);
 
 /* mkdtemp() a fresh directory $TMPDIR/tlsprof-TAG-XXXXXX; caller frees. NULL on error. */

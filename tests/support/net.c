@@ -135,10 +135,15 @@ int wait_port_accepts(const char *ip, int port, int timeout_ms, pid_t pid)
 
 int count_time_wait_ss(const char *dst_ip, int dst_port)
 {
+    return count_time_wait_ss_side("dst", dst_ip, dst_port);
+}
+
+int count_time_wait_ss_side(const char *side, const char *ip, int port)
+{
     char cmd[256];
-    int bracket = strchr(dst_ip, ':') != NULL; /* IPv6 addresses need [..]:port */
-    snprintf(cmd, sizeof cmd, "ss -Htan state time-wait dst %s%s%s:%d 2>/dev/null",
-             bracket ? "[" : "", dst_ip, bracket ? "]" : "", dst_port);
+    int bracket = strchr(ip, ':') != NULL; /* IPv6 addresses need [..]:port */
+    snprintf(cmd, sizeof cmd, "ss -Htan state time-wait %s %s%s%s:%d 2>/dev/null", side,
+             bracket ? "[" : "", ip, bracket ? "]" : "", port);
     FILE *f = popen(cmd, "r");
     if (!f) return -1;
     int lines = 0, c, at_line_start = 1;

@@ -18,6 +18,11 @@
 #define NGINX_START_TIMEOUT_MS 10000
 #define NGINX_PORT_ATTEMPTS 3
 
+int nginx_has_echo_module(void)
+{
+    return access(NGINX_ECHO_MODULE, R_OK) == 0;
+}
+
 const char *nginx_binary(void)
 {
     const char *env = getenv("TLSPROF_NGINX");
@@ -203,7 +208,7 @@ int peer_start_nginx_ex(peer_t *p, const char *extra_server_conf, const char *ex
         peer_stop(p);
         return PEER_ERROR;
     }
-    int with_echo = access(NGINX_ECHO_MODULE, R_OK) == 0;
+    int with_echo = nginx_has_echo_module();
     int rc = 1;
     for (int attempt = 0; attempt < NGINX_PORT_ATTEMPTS && rc == 1; attempt++)
         rc = start_on_free_port(p, nginx, extra_server_conf, extra_http_conf, with_echo);

@@ -9,6 +9,7 @@
  * in turn as the engine drives them, deliver exactly their own requests to
  * two independent nghttp2 servers; header blocks over 16 KiB (several
  * chunks) included. The servers' decoded headers are the truth. */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -103,24 +104,28 @@ static void frame_chunks_are_shared_between_sessions(void **state)
     void *a0 = a.mem.realloc(NULL, H2_MEM_FRAME_CHUNK, a.mem.mem_user_data);
     void *b0 = b.mem.realloc(NULL, H2_MEM_FRAME_CHUNK, b.mem.mem_user_data);
     void *a1 = a.mem.realloc(NULL, H2_MEM_FRAME_CHUNK, a.mem.mem_user_data);
+    void *b1 = b.mem.realloc(NULL, H2_MEM_FRAME_CHUNK, b.mem.mem_user_data);
     assert_non_null(a0);
-    assert_ptr_equal(a0, b0);     /* across sessions: the same memory */
-    assert_ptr_not_equal(a0, a1); /* within a session: distinct chunks */
+    assert_ptr_equal(a0, b0);     /* first chunks: the same memory across sessions */
+    assert_ptr_not_equal(a0, a1); /* further chunks: each session's own */
+    assert_ptr_not_equal(a1, b1);
+    assert_ptr_not_equal(b0, b1);
     memset(a1, 7, H2_MEM_FRAME_CHUNK);
     uint64_t from_system = c.from_system;
     a.mem.free(a0, a.mem.mem_user_data);
     void *again = a.mem.realloc(NULL, H2_MEM_FRAME_CHUNK, a.mem.mem_user_data);
     assert_ptr_equal(again, a0); /* released by a, taken again */
     assert_int_equal(c.from_system, from_system);
-    /* Growing a shared chunk gives the session a private copy. */
-    uint8_t *grown = a.mem.realloc(a1, H2_MEM_FRAME_CHUNK + 100, a.mem.mem_user_data);
+    /* Growing a chunk gives the session a larger private copy. */
+    uint8_t *grown = a.mem.realloc(a1, 2 * H2_MEM_FRAME_CHUNK, a.mem.mem_user_data);
     assert_ptr_not_equal(grown, a1);
     assert_int_equal(grown[H2_MEM_FRAME_CHUNK - 1], 7);
     a.mem.free(grown, a.mem.mem_user_data);
     a.mem.free(again, a.mem.mem_user_data);
+    b.mem.free(b1, b.mem.mem_user_data);
     b.mem.free(b0, b.mem.mem_user_data);
-    assert_int_equal(a.shared_held, 0);
-    assert_int_equal(b.shared_held, 0);
+    assert_false(a.shared_held);
+    assert_false(b.shared_held);
     h2_mem_free(&c);
 }
 
@@ -153,9 +158,12 @@ static int srv_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8
     return 0;
 }
 
-/* Everything the client has to send, the way conn_flush moves it: each
- * chunk copied out before the next nghttp2 call; then fed to the server. */
-static void pump(nghttp2_session *client, bool *preface, server_side_t *srv)
+/* What the client has to send, the way conn_flush moves it: each chunk
+ * copied out before the next nghttp2 call; then fed to the server. With
+ * `calls` limited, the socket "blocks" after that many nghttp2 calls: the
+ * bytes so far go out (as conn_flush keeps them in its pending buffer) and
+ * the rest of the session's frames stay inside nghttp2 until the next pump. */
+static void pump_some(nghttp2_session *client, bool *preface, server_side_t *srv, int calls)
 {
     static uint8_t out[256 * 1024];
     size_t n = 0;
@@ -164,7 +172,7 @@ static void pump(nghttp2_session *client, bool *preface, server_side_t *srv)
         n = NGHTTP2_CLIENT_MAGIC_LEN;
         *preface = false;
     }
-    for (;;) {
+    for (int i = 0; i < calls; i++) {
         const uint8_t *data;
         ssize_t len = nghttp2_session_mem_send(client, &data);
         assert_true(len >= 0);
@@ -174,6 +182,12 @@ static void pump(nghttp2_session *client, bool *preface, server_side_t *srv)
         n += (size_t)len;
     }
     assert_int_equal(nghttp2_session_mem_recv(srv->s, out, n), (ssize_t)n);
+}
+
+/* Everything the client has to send. */
+static void pump(nghttp2_session *client, bool *preface, server_side_t *srv)
+{
+    pump_some(client, preface, srv, INT_MAX);
 }
 
 static nghttp2_session *client_new(h2_mem_session_t *m, bool *preface)
@@ -187,7 +201,7 @@ static nghttp2_session *client_new(h2_mem_session_t *m, bool *preface)
     assert_int_equal(nghttp2_session_client_new3(&s, cb, NULL, opt, &m->mem), 0);
     nghttp2_option_del(opt);
     nghttp2_session_callbacks_del(cb);
-    /* As h2_client_start does: the preface leaves the shared buffer now. */
+    /* As h2_start does: the preface leaves the shared buffer now. */
     const uint8_t *magic;
     assert_int_equal(nghttp2_session_mem_send(s, &magic), NGHTTP2_CLIENT_MAGIC_LEN);
     *preface = true;
@@ -222,48 +236,89 @@ static void submit(nghttp2_session *s, const char *who, int i, size_t big)
     assert_true(nghttp2_submit_request(s, NULL, nv, big ? 6 : 5, NULL, NULL) > 0);
 }
 
+/* Two client sessions on one worker cache, each talking to its own server. */
+typedef struct pair {
+    h2_mem_cache_t c;
+    h2_mem_session_t ma, mb;
+    bool pa, pb; /* preface still to send */
+    nghttp2_session *a, *b;
+    server_side_t sa, sb;
+} pair_t;
+
+static void pair_open(pair_t *t)
+{
+    h2_mem_init(&t->c);
+    h2_mem_session_init(&t->ma, &t->c);
+    h2_mem_session_init(&t->mb, &t->c);
+    t->a = client_new(&t->ma, &t->pa);
+    t->b = client_new(&t->mb, &t->pb);
+    server_new(&t->sa);
+    server_new(&t->sb);
+}
+
+/* Ends everything; the sessions gave the shared chunk back. */
+static void pair_close(pair_t *t)
+{
+    nghttp2_session_del(t->a);
+    nghttp2_session_del(t->b);
+    nghttp2_session_del(t->sa.s);
+    nghttp2_session_del(t->sb.s);
+    assert_false(t->ma.shared_held);
+    assert_false(t->mb.shared_held);
+    h2_mem_free(&t->c);
+}
+
+/* A session blocked half way through a header block over 16 KiB (the rest
+ * of its HEADERS/CONTINUATION still inside nghttp2) while another session
+ * sends a big header block of its own: neither may overwrite the other. */
+static void a_blocked_big_header_block_survives_another_session(void **state)
+{
+    (void)state;
+    pair_t t;
+    pair_open(&t);
+    pump(t.a, &t.pa, &t.sa); /* SETTINGS out of the way */
+    pump(t.b, &t.pb, &t.sb);
+    submit(t.a, "a", 0, 40000); /* three chunks */
+    submit(t.b, "b", 0, 40000);
+    pump_some(t.a, &t.pa, &t.sa, 1); /* only the first chunk leaves */
+    pump(t.b, &t.pb, &t.sb);
+    pump(t.a, &t.pa, &t.sa);
+    assert_int_equal(t.sa.n, 1);
+    assert_int_equal(t.sb.n, 1);
+    assert_string_equal(t.sa.got[0], "a-0");
+    assert_string_equal(t.sb.got[0], "b-0");
+    assert_int_equal(t.sa.big_len[0], 40000);
+    assert_int_equal(t.sb.big_len[0], 40000);
+    pair_close(&t);
+}
+
 static void sessions_sharing_a_buffer_send_their_own_frames(void **state)
 {
     (void)state;
-    h2_mem_cache_t c;
-    h2_mem_init(&c);
-    h2_mem_session_t ma, mb;
-    h2_mem_session_init(&ma, &c);
-    h2_mem_session_init(&mb, &c);
-    bool pa, pb;
-    /* Both created before either sends: the preface must not be lost. */
-    nghttp2_session *a = client_new(&ma, &pa), *b = client_new(&mb, &pb);
-    server_side_t sa, sb;
-    server_new(&sa);
-    server_new(&sb);
+    pair_t t;
+    pair_open(&t); /* both created before either sends: the preface must not be lost */
     /* Requests queued on both, then each session sent in turn; stream 2
      * and 5 carry a 30 KiB header (two or more chunks). */
     for (int i = 0; i < 6; i++) {
-        submit(a, "a", i, i == 2 ? 30000 : 0);
-        submit(b, "b", i, i == 5 ? 30000 : 0);
+        submit(t.a, "a", i, i == 2 ? 30000 : 0);
+        submit(t.b, "b", i, i == 5 ? 30000 : 0);
         if (i % 2) {
-            pump(a, &pa, &sa);
-            pump(b, &pb, &sb);
+            pump(t.a, &t.pa, &t.sa);
+            pump(t.b, &t.pb, &t.sb);
         }
     }
-    assert_int_equal(sa.n, 6);
-    assert_int_equal(sb.n, 6);
+    assert_int_equal(t.sa.n, 6);
+    assert_int_equal(t.sb.n, 6);
     for (int i = 0; i < 6; i++) {
         char want[32];
         snprintf(want, sizeof want, "a-%d", i);
-        assert_string_equal(sa.got[i], want);
+        assert_string_equal(t.sa.got[i], want);
         snprintf(want, sizeof want, "b-%d", i);
-        assert_string_equal(sb.got[i], want);
+        assert_string_equal(t.sb.got[i], want);
     }
-    assert_int_equal(sa.big_len[2], 30000);
-    assert_int_equal(sb.big_len[5], 30000);
-    nghttp2_session_del(a);
-    nghttp2_session_del(b);
-    nghttp2_session_del(sa.s);
-    nghttp2_session_del(sb.s);
-    assert_int_equal(ma.shared_held, 0);
-    assert_int_equal(mb.shared_held, 0);
-    h2_mem_free(&c);
+    assert_int_equal(t.sa.big_len[2], 30000);
+    assert_int_equal(t.sb.big_len[5], 30000);
+    pair_close(&t);
 }
 
 int main(void)
@@ -273,6 +328,7 @@ int main(void)
         cmocka_unit_test(steady_state_allocates_nothing_new),
         cmocka_unit_test(calloc_zeroes_recycled_and_realloc_keeps),
         cmocka_unit_test(frame_chunks_are_shared_between_sessions),
+        cmocka_unit_test(a_blocked_big_header_block_survives_another_session),
         cmocka_unit_test(sessions_sharing_a_buffer_send_their_own_frames),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -111,6 +111,43 @@ static void the_cache_is_bounded(void **state)
         OPENSSL_free(p[i]);
     unsigned k = tls_mem_bin_of_request(72); /* 24 + 16 * 3: a bin size, as above */
     assert_int_equal(cache.n[k], TLS_MEM_KEEP);
+    /* The byte count is exactly what the bins hold (OpenSSL may have cached
+     * a few blocks of its own meanwhile, so not only ours). */
+    size_t held = 0;
+    for (unsigned j = 0; j < TLS_MEM_BINS; j++)
+        held += (size_t)cache.n[j] * (24 + 16 * (size_t)j);
+    assert_int_equal(cache.bytes, held);
+    assert_true(cache.bytes >= (size_t)TLS_MEM_KEEP * 72);
+    tls_mem_detach();
+}
+
+/* Bounded in bytes too: big blocks stop being kept once the cache would
+ * pass TLS_MEM_MAX_BYTES, though no bin is full. */
+static void the_cache_is_bounded_in_bytes(void **state)
+{
+    (void)state;
+    memset(&cache, 0, sizeof cache);
+    tls_mem_attach(&cache);
+    /* Two bin sizes (24 + 16k, exact under ASan too) of about 40 KB:
+     * 2 x 256 of them would be 20 MB, over the 16 MiB cap. */
+    const size_t size[2] = {24 + 16 * 2500, 24 + 16 * 2400};
+    enum { PER = TLS_MEM_KEEP };
+    static void *p[2][PER];
+    for (int s = 0; s < 2; s++)
+        for (int i = 0; i < PER; i++)
+            p[s][i] = OPENSSL_malloc(size[s]);
+    for (int s = 0; s < 2; s++)
+        for (int i = 0; i < PER; i++)
+            OPENSSL_free(p[s][i]);
+    unsigned k0 = tls_mem_bin_of_request(size[0]), k1 = tls_mem_bin_of_request(size[1]);
+    assert_int_equal(cache.n[k0], PER); /* the first size fits: 10.2 MB */
+    /* The second size until the cap: not all of it, and not one more fits. */
+    assert_true(cache.n[k1] > 0 && cache.n[k1] < PER);
+    assert_true(cache.bytes + size[1] > TLS_MEM_MAX_BYTES);
+    size_t held = 0;
+    for (unsigned j = 0; j < TLS_MEM_BINS; j++)
+        held += (size_t)cache.n[j] * (24 + 16 * (size_t)j);
+    assert_int_equal(cache.bytes, held);
     assert_true(cache.bytes <= TLS_MEM_MAX_BYTES);
     tls_mem_detach();
 }
@@ -150,6 +187,7 @@ int main(void)
         cmocka_unit_test(glibc_blocks_come_back_to_their_request),
         cmocka_unit_test(steady_state_is_served_from_the_cache),
         cmocka_unit_test(the_cache_is_bounded),
+        cmocka_unit_test(the_cache_is_bounded_in_bytes),
         cmocka_unit_test(blocks_may_change_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
