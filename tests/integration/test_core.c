@@ -186,6 +186,8 @@ static void test_certificate_failures(void **state)
     /* Verification is on by default: the self-signed cert is not in the system store. */
     assert_int_equal(run_tlsprof(&r, "run %s -n 3 -q", p.url), 0);
     assert_int_equal(r.exit_code, 3);
+    /* The defaults, one of each, in the singular. */
+    assert_non_null(strstr(r.out, "1 connection, 1 stream per connection, 1 thread\n"));
     assert_true(
         jnum(r.report, "errors.tls_handshake.certificate verify failed: self-signed certificate") ==
         3);
