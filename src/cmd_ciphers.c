@@ -29,7 +29,7 @@
 #include "config/config.h"
 #include "config/parse.h"
 #include "config/profile.h"
-#include "exit_codes.h"
+#include "config/exit_codes.h"
 #include "measure/platform.h"
 #include "report/json_file.h"
 

@@ -11,7 +11,7 @@
 
 #include "cmd_run.h"
 #include "config/parse.h"
-#include "exit_codes.h"
+#include "config/exit_codes.h"
 #include "server/server.h"
 
 static void demo_usage(FILE *f)

@@ -19,7 +19,7 @@
 #include "engine/engine.h"
 #include "engine/worker.h"
 #include "config/parse.h"
-#include "exit_codes.h"
+#include "config/exit_codes.h"
 #include "measure/kernel_view.h"
 #include "measure/platform.h"
 #include "bench/bench_crypto.h"

@@ -7,7 +7,7 @@
 #include "cmd_run.h"
 #include "config/config.h"
 #include "config/profile.h"
-#include "exit_codes.h"
+#include "config/exit_codes.h"
 #include "layers/tls_mem.h"
 #include "report/compare.h"
 #include "report/merge.h"

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exit_codes.h"
+#include "config/exit_codes.h"
 #include "measure/platform.h"
 
 #define DEFAULT_SECONDS 0.2

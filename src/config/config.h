@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 
 #include "config/url.h"
-#include "layers/tls_opts.h"
+#include "config/tls_opts.h"
 
 #define CONFIG_MAX_HEADERS 32
 #define CONFIG_MAX_BIND 16

@@ -21,7 +21,7 @@
 #include <limits.h>
 #include <stddef.h>
 
-#include "layers/tls_opts.h"
+#include "config/tls_opts.h"
 
 #define PROFILE_NAME_MAX 64
 #define PROFILE_DESCRIPTION_MAX 256

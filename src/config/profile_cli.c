@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cmd_ciphers.h"
-#include "exit_codes.h"
+#include "config/exit_codes.h"
 
 static const char usage[] =
     "usage: tlsprof ciphers [--list] [--dir DIR] [NAME|PATH ...]\n"

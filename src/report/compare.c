@@ -5,7 +5,7 @@
 
 #include "config/parse.h"
 
-#include "exit_codes.h"
+#include "config/exit_codes.h"
 #include "measure/phase.h"
 #include "measure/stats.h"
 #include "report/compare_sig.h"

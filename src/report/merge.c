@@ -13,7 +13,7 @@
 
 #include "config/parse.h"
 
-#include "exit_codes.h"
+#include "config/exit_codes.h"
 #include "measure/stats.h"
 #include "report/json_file.h"
 #include "report/merge_rules.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "exit_codes.h"
+#include "config/exit_codes.h"
 #include "measure/stats.h"
 
 int report_exit_code(const results_t *r)

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "layers/tls_opts.h"
+#include "config/tls_opts.h"
 
 /* Faults applied to every connection, or to 1 in --fault-every N. */
 typedef enum server_fault {

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "config/parse.h"
-#include "exit_codes.h"
+#include "config/exit_codes.h"
 
 static int write_cert(const char *path, const char *pem)
 {

@@ -11,7 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "layers/tls_opts.h"
+#include "config/tls_opts.h"
 
 static int ssl_fail(char *err, size_t errlen, const char *what)
 {

@@ -18,7 +18,7 @@
 
 #include "bench/bench_crypto.h"
 #include "bench/crypto_ops.h"
-#include "exit_codes.h"
+#include "config/exit_codes.h"
 
 static const char *all_items[] = {
     "x25519",      "p256_ecdh",   "ecdsa_p256_sign",   "ecdsa_p256_verify",

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "exit_codes.h"
+#include "config/exit_codes.h"
 #include "measure/hist.h"
 #include "measure/phase.h"
 #include "measure/stats.h"

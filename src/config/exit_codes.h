@@ -1,4 +1,9 @@
-/* exit_codes.h - tlsprof's documented exit codes (see --help, docs/). */
+/* exit_codes.h - tlsprof's documented exit codes (see --help, docs/).
+ *
+ * In config/ because the exit codes are part of the command line's contract
+ * (README, --help, the man page), and config/ is the leaf every room may
+ * include: the server, bench and report rooms return these codes without
+ * depending on the command-line code. */
 #ifndef TLSPROF_EXIT_CODES_H
 #define TLSPROF_EXIT_CODES_H
 

@@ -1,6 +1,12 @@
 /* tls_opts.h - TLS knobs shared by the client (tlsprof run) and the embedded
  * server (tlsprof serve): versions, suites, groups, signature algorithms,
- * ALPN. Strings are borrowed from argv or a cipher profile and never freed. */
+ * ALPN. Strings are borrowed from argv or a cipher profile and never freed.
+ *
+ * It lives in config/ because it is what the command line and the cipher
+ * profiles say (its messages name the options: "--groups: OpenSSL rejected
+ * ..."), and config/ checks every value with it before a run starts. The
+ * client (layers/), the server and the profile checker include it from here,
+ * so config/ depends on nothing outside itself but OpenSSL. */
 #ifndef TLSPROF_TLS_OPTS_H
 #define TLSPROF_TLS_OPTS_H
 

@@ -1,5 +1,5 @@
-/* tls_opts.c - apply shared TLS options to an SSL_CTX. */
-#include "layers/tls_opts.h"
+/* tls_opts.c - apply shared TLS options to an SSL_CTX (why in config/: tls_opts.h). */
+#include "config/tls_opts.h"
 
 #include <stdio.h>
 #include <string.h>
