@@ -40,8 +40,4 @@ size_t bench_crypto_errors(const json_t *result);
 /* Print the result as a table (one line per item) to f; platform may be NULL. */
 void bench_crypto_print(FILE *f, const json_t *platform, const json_t *result);
 
-/* `tlsprof bench-crypto [--seconds S] [--only LIST] [--json FILE]`. argv[0]
- * is the subcommand name. Returns an exit code from exit_codes.h. */
-int bench_crypto_main(int argc, char **argv);
-
 #endif

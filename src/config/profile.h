@@ -70,9 +70,4 @@ void profile_list_free(char **names, size_t n);
  * from the same thread. */
 const char *profile_default_dir(void);
 
-/* `tlsprof ciphers [--list] [--dir DIR] [NAME|PATH ...]`: list the profiles
- * (each one loaded, so errors show) or show the settings of the named ones.
- * argv[0] is the subcommand name. Returns an exit code from exit_codes.h. */
-int ciphers_main(int argc, char **argv);
-
 #endif

@@ -13,11 +13,6 @@
 
 #include "report/report_read.h"
 
-/* argv[0] is "compare". EXIT_OK when the comparison was shown (whatever it
- * found), EXIT_USAGE for a bad command line or input, EXIT_INTERNAL when an
- * output file cannot be written. */
-int compare_main(int argc, char **argv);
-
 /* The comparison of two validated reports (format in docs/compare-merge.md).
  * Returns a new reference, NULL on out of memory. */
 json_t *compare_reports(const report_t *a, const report_t *b);

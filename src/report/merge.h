@@ -14,11 +14,6 @@
 
 #include "report/report_read.h"
 
-/* argv[0] is "merge". Exit codes from exit_codes.h: EXIT_OK, EXIT_USAGE for
- * a bad command line or input file, EXIT_INTERNAL when the output cannot be
- * written. */
-int merge_main(int argc, char **argv);
-
 /* The merged report of n validated inputs (n >= 1). Messages about inputs
  * that differ (url, mode) are appended to notes (a JSON array of strings);
  * they also end up in the merged report's "warnings". NULL on out of memory,

@@ -100,10 +100,9 @@ int server_threads(const server_t *s);
 void server_stats(const server_t *s, server_stats_t *out);
 /* One thread's counters; thread in [0, server_threads). */
 void server_thread_stats(const server_t *s, int thread, server_stats_t *out);
+/* Stop and join every thread (idempotent); counters stay readable. */
+void server_halt(server_t *s);
 /* Stop every loop, close every connection, join, free. NULL is a no-op. */
 void server_stop(server_t *s);
-
-/* `tlsprof serve`: argv[0] = "serve". */
-int serve_main(int argc, char **argv);
 
 #endif

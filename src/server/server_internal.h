@@ -128,10 +128,6 @@ int server_load_ticket_key(const char *path, ticket_key_t *key, char *err, size_
 int server_cert_install(SSL_CTX *ctx, const server_config_t *c, char **pem, char *err,
                         size_t errlen);
 
-/* server.c */
-/* Stop and join every thread (idempotent); counters stay readable. */
-void server_halt(server_t *s);
-
 /* server_conn.c */
 void conn_accept(worker_t *w, int fd);
 void conn_close(conn_t *c);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bench/bench_crypto.h"
+#include "cli/commands.h"
 #include "bench/crypto_ops.h"
 #include "config/exit_codes.h"
 
@@ -191,7 +192,7 @@ static void test_only_selects_and_rejects(void **state)
     assert_non_null(strstr(err, "empty"));
 }
 
-static int run_main(int argc, const char **argv)
+static int run_bench_main(int argc, const char **argv)
 {
     return bench_crypto_main(argc, (char **)argv);
 }
@@ -204,7 +205,7 @@ static void test_cli_writes_json_and_rejects_bad_options(void **state)
     close(fd);
     const char *ok[] = {"bench-crypto", "--seconds", "0.001", "--only=aes_128_gcm,x25519",
                         "--json",       path};
-    assert_int_equal(run_main(6, ok), EXIT_OK);
+    assert_int_equal(run_bench_main(6, ok), EXIT_OK);
     json_error_t jerr;
     json_t *doc = json_load_file(path, 0, &jerr);
     unlink(path);
@@ -226,12 +227,13 @@ static void test_cli_writes_json_and_rejects_bad_options(void **state)
         {"bench-crypto", "extra", "args"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        if (run_main(3, bad[i]) != EXIT_USAGE) fail_msg("%s %s accepted", bad[i][1], bad[i][2]);
+        if (run_bench_main(3, bad[i]) != EXIT_USAGE)
+            fail_msg("%s %s accepted", bad[i][1], bad[i][2]);
     const char *missing[] = {"bench-crypto", "--json"};
-    assert_int_equal(run_main(2, missing), EXIT_USAGE);
+    assert_int_equal(run_bench_main(2, missing), EXIT_USAGE);
     const char *unwritable[] = {"bench-crypto", "--seconds=0.001", "--only",
                                 "sha256",       "--json",          "/nonexistent-dir/x.json"};
-    assert_int_equal(run_main(6, unwritable), EXIT_INTERNAL);
+    assert_int_equal(run_bench_main(6, unwritable), EXIT_INTERNAL);
 }
 
 int main(void)

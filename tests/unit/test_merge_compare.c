@@ -22,6 +22,7 @@
 #include "measure/hist.h"
 #include "measure/phase.h"
 #include "measure/stats.h"
+#include "cli/commands.h"
 #include "report/compare.h"
 #include "report/compare_sig.h"
 #include "report/merge.h"

@@ -19,6 +19,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "cli/commands.h"
 #include "config/profile.h"
 #include "harness.h"
 

@@ -1,9 +1,9 @@
-/* cmd_ciphers_table.c - the cipher matrix's rows and tables: what each
+/* ciphers_table.c - the cipher matrix's rows and tables: what each
  * profile's three run reports boil down to, and how the matrix prints.
  *
  * Rows are built from the run reports (JSON) only, and the text is printed
  * from the matrix JSON only, so the table and --json can never disagree. */
-#include "cmd_ciphers.h"
+#include "cli/ciphers_matrix.h"
 
 #include <math.h>
 #include <stdbool.h>

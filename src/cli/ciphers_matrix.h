@@ -1,4 +1,4 @@
-/* cmd_ciphers.h - `tlsprof ciphers URL [run options]`: the cipher matrix.
+/* ciphers_matrix.h - `tlsprof ciphers URL [run options]`: the cipher matrix.
  *
  * Runs the same workload once per cipher profile (all of ciphers/ or the ones
  * named with --profiles) through run_config(), and sets the results side by
@@ -7,15 +7,15 @@
  * Per profile: a fresh run with resumption off (full handshakes), a fresh
  * run with tickets (resumed handshakes) and a pooled bulk download.
  * docs/ciphers.md describes the output. */
-#ifndef TLSPROF_CMD_CIPHERS_H
-#define TLSPROF_CMD_CIPHERS_H
+#ifndef TLSPROF_CLI_CIPHERS_MATRIX_H
+#define TLSPROF_CLI_CIPHERS_MATRIX_H
 
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 
 /* Does argv (argv[0] = subcommand name) ask for the matrix, i.e. name a URL?
- * `tlsprof ciphers` without a URL lists profiles (config/profile_cli.c). */
+ * `tlsprof ciphers` without a URL lists profiles (ciphers.c). */
 int ciphers_matrix_wanted(int argc, char **argv);
 
 /* The matrix command. Returns an exit code from exit_codes.h: 0 when at

@@ -2,16 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bench/bench_crypto.h"
-#include "cmd_demo.h"
-#include "cmd_run.h"
+#include "cli/commands.h"
 #include "config/config.h"
-#include "config/profile.h"
 #include "config/exit_codes.h"
 #include "layers/tls_mem.h"
-#include "report/compare.h"
-#include "report/merge.h"
-#include "server/server.h"
 
 static const struct {
     const char *name;

@@ -1,15 +1,13 @@
-/* cmd_demo.c - `tlsprof demo`: start the embedded server on a free loopback
+/* demo.c - `tlsprof demo`: start the embedded server on a free loopback
  * port, profile it once in fresh mode and once in pooled mode, print both
  * reports. The client verifies the server's generated certificate (no -k):
  * the demo shows the real thing. */
-#include "cmd_demo.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd_run.h"
+#include "cli/commands.h"
 #include "config/parse.h"
 #include "config/exit_codes.h"
 #include "server/server.h"

@@ -1,15 +1,17 @@
-/* server_main.c - `tlsprof serve`: parse, start, print the URL, wait for
- * SIGINT/SIGTERM, print the counters, stop. */
-#include "server/server_internal.h"
-#include "server/server_fault.h"
-
+/* serve.c - `tlsprof serve`: parse, start, print the URL, wait for
+ * SIGINT/SIGTERM, print the counters, stop. The server itself and its
+ * options (server_config.c) are the server room's; this is the command. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "config/parse.h"
+#include "cli/commands.h"
 #include "config/exit_codes.h"
+#include "config/parse.h"
+#include "server/server.h"
+#include "server/server_fault.h"
 
 static int write_cert(const char *path, const char *pem)
 {

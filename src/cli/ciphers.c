@@ -1,15 +1,15 @@
-/* profile_cli.c - `tlsprof ciphers`: list the cipher profiles with their
+/* ciphers.c - `tlsprof ciphers`: list the cipher profiles with their
  * descriptions, or show what one profile sets. Every profile listed is
  * loaded, so the command doubles as a check of a profile directory.
  * With a URL, `tlsprof ciphers` is the cipher matrix instead, which lives in
- * cmd_ciphers.c; this stays the subcommand's entry point. */
-#include "config/profile.h"
-
+ * ciphers_matrix.c; this stays the subcommand's entry point. */
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd_ciphers.h"
+#include "cli/ciphers_matrix.h"
+#include "cli/commands.h"
 #include "config/exit_codes.h"
+#include "config/profile.h"
 
 static const char usage[] =
     "usage: tlsprof ciphers [--list] [--dir DIR] [NAME|PATH ...]\n"

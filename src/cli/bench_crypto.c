@@ -1,14 +1,15 @@
-/* bench_crypto_cli.c - the `tlsprof bench-crypto` command: options, the
- * table on the terminal, and the JSON file (same `platform` shape as a run
- * report, with the results under platform.crypto_bench, so two files from
- * two machines can be read side by side). */
-#include "bench/bench_crypto.h"
-
+/* bench_crypto.c - the `tlsprof bench-crypto` command: options, the table
+ * on the terminal (bench/bench_crypto_print.c), and the JSON file (same
+ * `platform` shape as a run report, with the results under
+ * platform.crypto_bench, so two files from two machines can be read side by
+ * side). */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/bench_crypto.h"
+#include "cli/commands.h"
 #include "config/exit_codes.h"
 #include "measure/platform.h"
 
@@ -27,56 +28,6 @@ static const char usage[] =
     "                 then goes to stderr)\n"
     "\n"
     "Rates are per second of the benchmark thread's CPU time. See docs/ciphers.md.\n";
-
-static void print_caps(FILE *f, const json_t *caps)
-{
-    const char *key;
-    json_t *v;
-    int have = 0, lack = 0;
-    fprintf(f, "crypto caps: ");
-    json_object_foreach((json_t *)caps, key, v)
-    {
-        if (json_is_true(v)) fprintf(f, "%s%s", have++ ? " " : "", key);
-    }
-    fprintf(f, "%s; absent: ", have ? "" : "(none)");
-    json_object_foreach((json_t *)caps, key, v)
-    {
-        if (!json_is_true(v)) fprintf(f, "%s%s", lack++ ? " " : "", key);
-    }
-    fprintf(f, "%s\n", lack ? "" : "(none)");
-}
-
-void bench_crypto_print(FILE *f, const json_t *platform, const json_t *result)
-{
-    if (platform) {
-        fprintf(f, "%s, %s, %lld cores, %s\n", json_string_value(json_object_get(platform, "arch")),
-                json_string_value(json_object_get(platform, "cpu_model")),
-                (long long)json_integer_value(json_object_get(platform, "cores")),
-                json_string_value(json_object_get(platform, "openssl_version")));
-        print_caps(f, json_object_get(platform, "crypto_caps"));
-    }
-    fprintf(f, "%.3g s per item; rates per second of thread CPU time\n\n",
-            json_number_value(json_object_get(result, "seconds_per_item")));
-    fprintf(f, "%-30s %12s %10s %10s %6s\n", "item", "ops/s", "MB/s", "us/op", "cpu%");
-    const char *key;
-    json_t *it;
-    json_object_foreach(json_object_get(result, "items"), key, it)
-    {
-        const char *label = json_string_value(json_object_get(it, "label"));
-        json_t *error = json_object_get(it, "error");
-        if (error) {
-            fprintf(f, "%-30s ERROR: %s\n", label, json_string_value(error));
-            continue;
-        }
-        json_t *mb = json_object_get(it, "mb_per_s");
-        char mbtext[32] = "-";
-        if (mb) snprintf(mbtext, sizeof mbtext, "%.1f", json_number_value(mb));
-        fprintf(f, "%-30s %12.0f %10s %10.2f %6.0f\n", label,
-                json_number_value(json_object_get(it, "ops_per_s")), mbtext,
-                json_number_value(json_object_get(it, "us_per_op")),
-                100.0 * json_number_value(json_object_get(it, "cpu_share")));
-    }
-}
 
 /* "--name VALUE" or "--name=VALUE": returns VALUE (advancing *i past it), or
  * NULL when argv[*i] is not this option. *missing is set when the value is

@@ -1,4 +1,4 @@
-/* cmd_ciphers.c - `tlsprof ciphers URL [run options]`: the cipher matrix.
+/* ciphers_matrix.c - `tlsprof ciphers URL [run options]`: the cipher matrix.
  *
  * Each profile gets three runs through run_config(), the same code path as
  * `tlsprof run`, so the matrix measures exactly what a run would:
@@ -14,7 +14,7 @@
  * the matrix wants neither on the terminal, so each run writes its report to
  * a temporary file that is read back, with stdout pointed at /dev/null for
  * the duration of the run. */
-#include "cmd_ciphers.h"
+#include "cli/ciphers_matrix.h"
 
 #include <fcntl.h>
 #include <math.h>
@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "bench/bench_crypto.h"
-#include "cmd_run.h"
+#include "cli/run.h"
 #include "config/config.h"
 #include "config/parse.h"
 #include "config/profile.h"

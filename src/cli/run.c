@@ -1,10 +1,10 @@
-/* cmd_run.c - `tlsprof run`.
+/* run.c - `tlsprof run`.
  *
  * The main thread starts the workers and then only watches: signals (Ctrl-C
  * stops gracefully, a second one at once; either way the report is written),
  * the progress line, and once-a-second kernel sampling. Workers never see a
  * signal: SIGINT/SIGTERM are blocked before they are created. */
-#include "cmd_run.h"
+#include "cli/run.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/commands.h"
 #include "engine/engine.h"
 #include "engine/worker.h"
 #include "config/parse.h"
