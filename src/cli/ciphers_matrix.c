@@ -40,42 +40,78 @@
 #define BULK_MAX_SECONDS 10.0 /* a slow link must not turn the matrix into an hour */
 #define BENCH_ITEMS "x25519,p256_ecdh,ecdsa_p256_verify,aes_128_gcm,aes_256_gcm,chacha20_poly1305"
 
-static const char usage[] =
-    "usage: tlsprof ciphers https://HOST[:PORT][/PATH] [run options] [matrix options]\n"
-    "\n"
-    "Runs the same workload once per cipher profile and prints one comparison table:\n"
-    "negotiated suite, group and signature; full handshake p50/p99 (a fresh run with\n"
-    "resumption off); resumed handshake p50 and resumption rate (a fresh run with\n"
-    "tickets); client CPU per handshake; handshakes/s; bulk download MB/s on one\n"
-    "connection; and this machine's crypto capabilities and AEAD benchmark.\n"
-    "A profile the server does not accept is a 'not negotiated: REASON' row.\n"
-    "\n"
-    "Matrix options:\n"
-    "  --profiles A,B,...   profiles to run, names or paths (default: every profile in DIR)\n"
-    "  --dir DIR            profile directory (default as for --profile)\n"
-    "  --bulk-url URL       URL of a large response for the bulk run (default: the URL)\n"
-    "  --body-size BYTES    size of that response (e.g. 1MiB, as `tlsprof serve --body-size`);\n"
-    "                       checked against what arrives; default: learnt from one request.\n"
-    "                       0 skips the bulk run\n"
-    "  --bulk-bytes BYTES   how much the bulk run downloads (default 64MiB, at most 10 s)\n"
-    "  --bench-seconds S    crypto benchmark time per item (default 0.1; 0 skips it)\n"
-    "  --json FILE          write the whole matrix, with every run's report ('-' = stdout)\n"
-    "\n"
-    "Run options (tlsprof --help) apply to every run: -n (default 200 per fresh run), -D,\n"
-    "-c, -t, -k, --cacert, --sni, --connect-to, --cert/--key, --keylog, -H, -X, -q ...\n"
-    "TLS selection options (--profile, --tls13-ciphers, --ciphers, --groups, --sigalgs,\n"
-    "--tls-min, --tls-max) are refused: each profile sets them. See docs/ciphers.md.\n";
-
 typedef struct matrix_opts {
     const char *profiles; /* comma-separated, NULL = all of dir */
     const char *dir;
     const char *bulk_url;
     const char *json_path;
-    uint64_t body_size; /* 0 with body_size_set = no bulk run */
-    bool body_size_set;
+    uint64_t body_size; /* 0 when given = no bulk run; not given = learnt */
     uint64_t bulk_bytes;
     double bench_seconds;
 } matrix_opts_t;
+
+#define MATRIX(member) OPT_FIELD(matrix_opts_t, member)
+
+static int set_bulk_bytes(const opt_value_t *v, char *err, size_t errlen)
+{
+    uint64_t n;
+    if (parse_size(v->opt, v->arg, 1ull << 40, &n, err, errlen)) return -1;
+    if (!n) {
+        snprintf(err, errlen,
+                 "--bulk-bytes: expected a size above 0 (--body-size 0 skips the bulk run)");
+        return -1;
+    }
+    memcpy(v->field, &n, sizeof n);
+    return 0;
+}
+
+/* The matrix's own options, parsed before run's table (config_run_options),
+ * whose options apply to every run; --json here is the matrix's. */
+static const opt_row_t matrix_rows[] = {
+    {.kind = OPT_SECTION, .help = "Matrix options:"},
+    {"profiles", 0, OPT_STRING, "A,B,...", MATRIX(profiles), .expect = "a list of profiles",
+     .help = "profiles to run, names or paths (default: every profile in DIR)",
+     .example = "aes128-gcm,chacha20-poly1305"},
+    {"dir", 0, OPT_STRING, "DIR", MATRIX(dir), .expect = "a directory",
+     .help = "profile directory (default as for --profile)", .example = "ciphers"},
+    {"bulk-url", 0, OPT_STRING, "URL", MATRIX(bulk_url), .expect = "a URL",
+     .help = "URL of a large response for the bulk run (default: the URL)",
+     .example = "https://127.0.0.1:8443/big"},
+    {"body-size", 0, OPT_SIZE, "BYTES", MATRIX(body_size), .umax = 1ull << 40,
+     .help = "size of that response (e.g. 1MiB, as `tlsprof serve --body-size`);\n"
+             "checked against what arrives; default: learnt from one request.\n"
+             "0 skips the bulk run",
+     .example = "1MiB"},
+    {"bulk-bytes", 0, OPT_CUSTOM, "BYTES", MATRIX(bulk_bytes), .set = set_bulk_bytes,
+     .help = "how much the bulk run downloads (default 64MiB, at most 10 s)", .example = "16MiB"},
+    {"bench-seconds", 0, OPT_NUMBER, "S", MATRIX(bench_seconds), .dmin = 0, .dmax = 60,
+     .help = "crypto benchmark time per item (default 0.1; 0 skips it)", .example = "0.5"},
+    {"json", 0, OPT_STRING, "FILE", MATRIX(json_path), .expect = "a file name or '-'",
+     .help = "write the whole matrix, with every run's report ('-' = stdout)",
+     .example = "matrix.json"},
+    /* Not listed in the help text (as before); run's help says every command takes it. */
+    {"help", 'h', OPT_HELP, .help = NULL},
+};
+
+const opt_table_t ciphers_matrix_options = {
+    .usage = "usage: tlsprof ciphers https://HOST[:PORT][/PATH] [run options] [matrix options]\n"
+             "\n"
+             "Runs the same workload once per cipher profile and prints one comparison table:\n"
+             "negotiated suite, group and signature; full handshake p50/p99 (a fresh run with\n"
+             "resumption off); resumed handshake p50 and resumption rate (a fresh run with\n"
+             "tickets); client CPU per handshake; handshakes/s; bulk download MB/s on one\n"
+             "connection; and this machine's crypto capabilities and AEAD benchmark.\n"
+             "A profile the server does not accept is a 'not negotiated: REASON' row.\n",
+    .footer =
+        "\n"
+        "Run options (tlsprof --help) apply to every run: -n (default 200 per fresh run), -D,\n"
+        "-c, -t, -k, --cacert, --sni, --connect-to, --cert/--key, --keylog, -H, -X, -q ...\n"
+        "TLS selection options (--profile, --tls13-ciphers, --ciphers, --groups, --sigalgs,\n"
+        "--tls-min, --tls-max) are refused: each profile sets them. See docs/ciphers.md.\n",
+    .see = "tlsprof --help",
+    .col = 23,
+    OPT_ROWS(matrix_rows),
+};
 
 int ciphers_matrix_wanted(int argc, char **argv)
 {
@@ -86,68 +122,6 @@ int ciphers_matrix_wanted(int argc, char **argv)
         }
         if (argv[i][0] != '-' && strstr(argv[i], "://")) return 1;
     }
-    return 0;
-}
-
-/* Matrix options are taken out of argv; the rest goes to config_parse. */
-static const char *take_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (!strncmp(argv[*i], name, n) && argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (strcmp(argv[*i], name)) return NULL;
-    if (*i + 1 >= argc) return "";
-    return argv[++*i];
-}
-
-static int parse_opts(int argc, char **argv, matrix_opts_t *o, char **rest, int *nrest,
-                      bool *n_or_d, char *err, size_t errlen)
-{
-    memset(o, 0, sizeof *o);
-    o->bulk_bytes = DEFAULT_BULK_BYTES;
-    o->bench_seconds = DEFAULT_BENCH_SECONDS;
-    *nrest = 0;
-    rest[(*nrest)++] = argv[0];
-    *n_or_d = false;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) return 1;
-        if ((v = take_value(argc, argv, &i, "--profiles")))
-            o->profiles = v;
-        else if ((v = take_value(argc, argv, &i, "--dir")))
-            o->dir = v;
-        else if ((v = take_value(argc, argv, &i, "--bulk-url")))
-            o->bulk_url = v;
-        else if ((v = take_value(argc, argv, &i, "--json")))
-            o->json_path = v;
-        else if ((v = take_value(argc, argv, &i, "--body-size"))) {
-            if (parse_size("--body-size", v, 1ull << 40, &o->body_size, err, errlen)) return -1;
-            o->body_size_set = true;
-        } else if ((v = take_value(argc, argv, &i, "--bulk-bytes"))) {
-            if (parse_size("--bulk-bytes", v, 1ull << 40, &o->bulk_bytes, err, errlen)) return -1;
-            if (!o->bulk_bytes) {
-                snprintf(
-                    err, errlen,
-                    "--bulk-bytes: expected a size above 0 (--body-size 0 skips the bulk run)");
-                return -1;
-            }
-        } else if ((v = take_value(argc, argv, &i, "--bench-seconds"))) {
-            if (parse_double("--bench-seconds", v, 0, 60, &o->bench_seconds, err, errlen))
-                return -1;
-        } else {
-            const char *a = argv[i];
-            /* The default -n applies only when neither -n nor -D was given. */
-            if (!strncmp(a, "-n", 2) || !strncmp(a, "-D", 2) || !strncmp(a, "--requests", 10) ||
-                !strncmp(a, "--duration", 10))
-                *n_or_d = true;
-            rest[(*nrest)++] = argv[i];
-            continue;
-        }
-        if (!*v) {
-            snprintf(err, errlen, "option %s needs a value", argv[i]);
-            return -1;
-        }
-    }
-    rest[*nrest] = NULL;
     return 0;
 }
 
@@ -338,37 +312,39 @@ static json_t *matrix_config(const run_config_t *base, const matrix_opts_t *o, c
                      o->bench_seconds > 0 ? BENCH_ITEMS : "");
 }
 
-int ciphers_matrix_main(int argc, char **argv)
+/* One command line, two tables: the matrix's options, then run's (which
+ * apply to every run). Returns 0; 1 for --help (printed); -1 with a
+ * message in err. */
+static int parse_matrix(int argc, char **argv, matrix_opts_t *o, run_config_t *base,
+                        const char **url, url_t *bulk_url, bool *body_given, char *err,
+                        size_t errlen)
 {
-    static run_config_t base;
-    matrix_opts_t o;
+    *o = (matrix_opts_t){.bulk_bytes = DEFAULT_BULK_BYTES, .bench_seconds = DEFAULT_BENCH_SECONDS};
+    config_defaults(base);
+    opt_bind_t binds[2] = {{.table = &ciphers_matrix_options, .target = o},
+                           {.table = &config_run_options, .target = base}};
+    int first;
+    int rc = opt_parse(binds, 2, argc, argv, &first, err, errlen);
+    if (rc != 0) return rc;
+    if (config_url_arg(argc, argv, first, url, err, errlen) < 0 ||
+        config_resolve(base, *url, &binds[1], err, errlen) < 0 ||
+        config_validate(base, &binds[1], err, errlen) < 0 ||
+        refuse_tls_options(base, err, errlen) < 0)
+        return -1;
+    *bulk_url = base->url;
+    if (o->bulk_url && url_parse(o->bulk_url, bulk_url, err, errlen) != 0) return -1;
+    /* The default -n applies only when neither -n nor -D was given. */
+    if (!opt_given(&binds[1], "requests") && !opt_given(&binds[1], "duration"))
+        base->requests = DEFAULT_REQUESTS;
+    *body_given = opt_given(&binds[0], "body-size");
+    return 0;
+}
+
+static int run_matrix(const run_config_t *base, const matrix_opts_t *opts, const char *url,
+                      const url_t *bulk_url, bool body_given)
+{
+    const matrix_opts_t o = *opts;
     char err[1024];
-    char **rest = calloc((size_t)argc + 1, sizeof *rest);
-    int nrest;
-    bool n_or_d;
-    int prc = parse_opts(argc, argv, &o, rest, &nrest, &n_or_d, err, sizeof err);
-    if (prc == 1) {
-        fputs(usage, stdout);
-        free(rest);
-        return EXIT_OK;
-    }
-    if (prc == 0 && config_parse(&base, nrest, rest, err, sizeof err) != 0) prc = -1;
-    if (prc == 0 && refuse_tls_options(&base, err, sizeof err) != 0) prc = -1;
-    url_t bulk_url;
-    if (prc == 0) {
-        bulk_url = base.url;
-        if (o.bulk_url && url_parse(o.bulk_url, &bulk_url, err, sizeof err) != 0) prc = -1;
-    }
-    /* The URL as given, for the report (config_parse consumed it from rest). */
-    const char *url = NULL;
-    for (int i = 1; i < nrest; i++)
-        if (strstr(rest[i], "://") && rest[i][0] != '-') url = rest[i];
-    free(rest);
-    if (prc != 0) {
-        fprintf(stderr, "tlsprof ciphers: %s\n", err);
-        return EXIT_USAGE;
-    }
-    if (!n_or_d) base.requests = DEFAULT_REQUESTS;
     const char *dir = o.dir ? o.dir : profile_default_dir();
     cipher_profile_t *profiles = NULL;
     size_t np = 0;
@@ -383,7 +359,7 @@ int ciphers_matrix_main(int argc, char **argv)
     json_t *platform = platform_json();
     json_t *bench_items = NULL;
     if (o.bench_seconds > 0) {
-        progress(&base, "crypto benchmark, %.2g s per item", o.bench_seconds);
+        progress(base, "crypto benchmark, %.2g s per item", o.bench_seconds);
         json_t *bench = bench_crypto_run_items(o.bench_seconds, BENCH_ITEMS, err, sizeof err);
         if (bench) {
             bench_items = json_object_get(bench, "items");
@@ -392,13 +368,13 @@ int ciphers_matrix_main(int argc, char **argv)
     }
     uint64_t body = o.body_size;
     const char *no_bulk = "--body-size 0";
-    if (!o.body_size_set) {
-        progress(&base, "probing the size of %s%s", bulk_url.authority, bulk_url.path);
-        body = probe_body_size(&base, &bulk_url);
+    if (!body_given) {
+        progress(base, "probing the size of %s%s", bulk_url->authority, bulk_url->path);
+        body = probe_body_size(base, bulk_url);
         no_bulk = "the bulk URL answered without a body; see --bulk-url";
     }
     run_config_t bulk;
-    bulk_config(&bulk, &base, &bulk_url, body, o.bulk_bytes);
+    bulk_config(&bulk, base, bulk_url, body, o.bulk_bytes);
 
     json_t *rows = json_array();
     int exit_code = EXIT_OK;
@@ -407,20 +383,20 @@ int ciphers_matrix_main(int argc, char **argv)
     for (size_t i = 0; i < np && !interrupted; i++) {
         const cipher_profile_t *p = &profiles[i];
         run_config_t c;
-        fresh_config(&c, &base, p, RESUME_OFF);
-        progress(&base, "[%zu/%zu] %s: full handshakes", i + 1, np, p->name);
+        fresh_config(&c, base, p, RESUME_OFF);
+        progress(base, "[%zu/%zu] %s: full handshakes", i + 1, np, p->name);
         int codes[3] = {-1, -1, -1};
         json_t *full = run_one(&c, &codes[0]), *resumed = NULL, *bulk_rep = NULL;
         interrupted = codes[0] == EXIT_INTERRUPTED;
         bool ok = report_num(full, "summary", "connections_established") > 0;
         if (ok && !interrupted) {
-            progress(&base, "[%zu/%zu] %s: resumed handshakes", i + 1, np, p->name);
-            fresh_config(&c, &base, p, RESUME_TICKET);
+            progress(base, "[%zu/%zu] %s: resumed handshakes", i + 1, np, p->name);
+            fresh_config(&c, base, p, RESUME_TICKET);
             resumed = run_one(&c, &codes[1]);
             interrupted = codes[1] == EXIT_INTERRUPTED;
         }
         if (ok && !interrupted && body) {
-            progress(&base, "[%zu/%zu] %s: bulk, %llu x %llu B", i + 1, np, p->name,
+            progress(base, "[%zu/%zu] %s: bulk, %llu x %llu B", i + 1, np, p->name,
                      (unsigned long long)bulk.requests, (unsigned long long)body);
             run_config_t b = bulk;
             b.tls = c.tls;
@@ -450,7 +426,7 @@ int ciphers_matrix_main(int argc, char **argv)
     json_object_set_new(m, "tool",
                         json_pack("{s:s, s:s}", "name", "tlsprof", "version", TLSPROF_VERSION));
     json_object_set_new(m, "config",
-                        matrix_config(&base, &o, url, o.bulk_url ? o.bulk_url : url, body,
+                        matrix_config(base, &o, url, o.bulk_url ? o.bulk_url : url, body,
                                       bulk.requests, dir, no_bulk));
     json_object_set_new(m, "platform", platform);
     json_object_set_new(m, "interrupted", json_boolean(interrupted));
@@ -469,4 +445,31 @@ int ciphers_matrix_main(int argc, char **argv)
         profile_free(&profiles[i]);
     free(profiles);
     return exit_code;
+}
+
+int ciphers_matrix_main(int argc, char **argv)
+{
+    run_config_t *base = calloc(1, sizeof *base);
+    if (!base) {
+        fprintf(stderr, "tlsprof ciphers: out of memory\n");
+        return EXIT_INTERNAL;
+    }
+    matrix_opts_t o;
+    const char *url;
+    url_t bulk_url;
+    bool body_given;
+    char err[1024];
+    int rc = parse_matrix(argc, argv, &o, base, &url, &bulk_url, &body_given, err, sizeof err);
+    if (rc == 0) {
+        rc = run_matrix(base, &o, url, &bulk_url, body_given);
+    } else if (rc > 0) {
+        rc = EXIT_OK;
+    } else {
+        parse_sanitize(err); /* it may quote argv, which can hold control bytes */
+        fprintf(stderr, "tlsprof ciphers: %s\n", err);
+        rc = EXIT_USAGE;
+    }
+    config_free(base);
+    free(base);
+    return rc;
 }

@@ -8,19 +8,33 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "config/opt_table.h"
 #include "config/parse.h"
 #include "config/exit_codes.h"
 #include "server/server.h"
 
-static void demo_usage(FILE *f)
-{
-    fputs("usage: tlsprof demo [-n REQUESTS] [--json-dir DIR]\n"
-          "Starts the embedded TLS 1.3 + HTTP/2 server on a free loopback port and profiles it:\n"
-          "fresh mode (-c 8, one new connection per request) then pooled mode (-c 4 -m 10).\n"
-          "  -n N            requests per run (default 2000)\n"
-          "  --json-dir DIR  also write DIR/fresh.json and DIR/pooled.json\n",
-          f);
-}
+typedef struct demo_opts {
+    uint64_t requests;
+    const char *json_dir;
+} demo_opts_t;
+
+static const opt_row_t demo_rows[] = {
+    {NULL, 'n', OPT_UINT, "N", OPT_FIELD(demo_opts_t, requests), .umin = 1, .umax = 10000000,
+     .help = "requests per run (default 2000)", .example = "500"},
+    {"json-dir", 0, OPT_STRING, "DIR", OPT_FIELD(demo_opts_t, json_dir), .expect = "a directory",
+     .help = "also write DIR/fresh.json and DIR/pooled.json", .example = "/tmp"},
+    {"help", 'h', OPT_HELP, .help = NULL}, /* not listed, as before */
+};
+
+static const opt_table_t demo_options = {
+    .usage = "usage: tlsprof demo [-n REQUESTS] [--json-dir DIR]\n"
+             "Starts the embedded TLS 1.3 + HTTP/2 server on a free loopback port and profiles "
+             "it:\n"
+             "fresh mode (-c 8, one new connection per request) then pooled mode (-c 4 -m 10).\n",
+    .see = "tlsprof demo --help",
+    .col = 18,
+    OPT_ROWS(demo_rows),
+};
 
 static int run_args(const char *label, char **args, int nargs)
 {
@@ -34,26 +48,24 @@ static int run_args(const char *label, char **args, int nargs)
 
 int demo_main(int argc, char **argv)
 {
-    uint64_t n = 2000;
-    const char *json_dir = NULL;
+    demo_opts_t o = {.requests = 2000};
+    opt_bind_t b = {.table = &demo_options, .target = &o};
     char err[512];
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            demo_usage(stdout);
-            return EXIT_OK;
-        } else if (!strcmp(argv[i], "-n") && i + 1 < argc) {
-            if (parse_uint("-n", argv[++i], 1, 10000000, &n, err, sizeof err) < 0) {
-                fprintf(stderr, "tlsprof demo: %s\n", err);
-                return EXIT_USAGE;
-            }
-        } else if (!strcmp(argv[i], "--json-dir") && i + 1 < argc) {
-            json_dir = argv[++i];
-        } else {
-            fprintf(stderr, "tlsprof demo: unknown option '%s'\n", argv[i]);
-            demo_usage(stderr);
-            return EXIT_USAGE;
-        }
+    int first;
+    int rc = opt_parse(&b, 1, argc, argv, &first, err, sizeof err);
+    if (rc == 0 && first < argc) {
+        snprintf(err, sizeof err, "unexpected argument '%s' (demo takes only options)",
+                 argv[first]);
+        rc = -1;
     }
+    if (rc != 0) {
+        if (rc > 0) return EXIT_OK;
+        parse_sanitize(err);
+        fprintf(stderr, "tlsprof demo: %s\n", err);
+        return EXIT_USAGE;
+    }
+    uint64_t n = o.requests;
+    const char *json_dir = o.json_dir;
     server_config_t sc;
     server_config_defaults(&sc);
     snprintf(sc.host, sizeof sc.host, "127.0.0.1");

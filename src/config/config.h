@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
-#include "config/url.h"
+#include "config/opt_table.h"
+#include "config/profile.h"
 #include "config/tls_opts.h"
+#include "config/url.h"
 
 #define CONFIG_MAX_HEADERS 32
 #define CONFIG_MAX_BIND 16
@@ -63,6 +65,9 @@ typedef struct run_config {
 
     tls_opts_t tls;
     const char *profile_name;
+    /* The --profile file's settings: tls points into its strings. Owned by
+     * this config (config_free); a copy of the config borrows them. */
+    cipher_profile_t profile;
     const char *client_cert, *client_key;
     const char *keylog_path; /* --keylog or SSLKEYLOGFILE */
     resume_mode resume;
@@ -87,11 +92,33 @@ typedef struct run_config {
     bool no_text; /* --json - implies no text report on stdout */
 } run_config_t;
 
-/* Parse `run` options (argv[0] is the subcommand name or program name).
- * Returns 0; 1 when --help was printed; -1 with a message in err. */
+/* `run`'s option table (run_options.c): the parser's rows and the --help text. */
+extern const opt_table_t config_run_options;
+
+/* Parse `run` options (argv[0] is the subcommand name or program name):
+ * config_defaults, opt_parse over config_run_options, the one URL,
+ * config_resolve, config_validate. Returns 0; 1 when --help was printed;
+ * -1 with a message in err. Call config_free before parsing into c again. */
 int config_parse(run_config_t *c, int argc, char **argv, char *err, size_t errlen);
 void config_defaults(run_config_t *c);
 void config_usage(FILE *out);
+/* Free what the config owns (the profile's strings). Safe on defaults. */
+void config_free(run_config_t *c);
+
+/* The steps after opt_parse, for a command that parses run's table beside
+ * its own (`tlsprof ciphers URL`); `run` is the bind that parsed it.
+ *
+ * The URL among the other arguments argv[first..argc-1]: exactly one. */
+int config_url_arg(int argc, char **argv, int first, const char **url, char *err, size_t errlen);
+/* Fill in what follows from the options: the URL, the profile (under the
+ * TLS options given explicitly), ALPN for --h1, SNI from the URL's host,
+ * SSLKEYLOGFILE, -n 1 without -n or -D, no more threads than connections. */
+int config_resolve(run_config_t *c, const char *url, const opt_bind_t *run, char *err,
+                   size_t errlen);
+/* Rules between options, and TLS settings OpenSSL must accept, checked
+ * once everything is known: -m only pooled and without --h1, --cert with
+ * --key, --reuse-ticket with tickets, --warmup and --rate with -D or -n... */
+int config_validate(const run_config_t *c, const opt_bind_t *run, char *err, size_t errlen);
 
 const char *mode_name(run_mode m);
 const char *close_mode_name(close_mode m);
