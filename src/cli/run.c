@@ -189,11 +189,11 @@ static int finish_outputs(const run_config_t *cfg, engine_t *e, const kernel_vie
     return exit_code;
 }
 
-int run_config(const run_config_t *cfg)
+/* One run: its engine (large: the merged histograms) and kernel view live
+ * on the heap for the run's duration, nothing of it in a static. */
+static int run_with(const run_config_t *cfg, engine_t *e, kernel_view_t *kv)
 {
     char err[512];
-    static engine_t e; /* large (merged histograms); one per process */
-    static kernel_view_t kv;
     sigset_t sigs;
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
@@ -201,55 +201,78 @@ int run_config(const run_config_t *cfg)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    int rc = engine_init(&e, cfg, err, sizeof err);
+    int rc = engine_init(e, cfg, err, sizeof err);
     if (rc < 0) {
         /* Nothing could start (the name does not resolve, no memory): still
          * write the report a script asked for, with the error in it. */
         fprintf(stderr, "tlsprof: %s\n", err);
         json_t *warnings = json_array();
         tw_log_t none = {0};
-        finish_outputs(cfg, &e, &kv, &none, warnings, false);
+        finish_outputs(cfg, e, kv, &none, warnings, false);
         json_decref(warnings);
-        engine_free(&e);
+        engine_free(e);
         return EXIT_TOTAL_FAILURE;
     }
-    kernel_view_begin(&kv, cfg, (const struct sockaddr *)&e.targets[0].addr, e.targets[0].addrlen);
+    kernel_view_begin(kv, cfg, (const struct sockaddr *)&e->targets[0].addr, e->targets[0].addrlen);
     json_t *warnings = json_array();
     char warn[512];
     if (cfg->mode == MODE_FRESH &&
-        kernel_view_port_warning(&kv, cfg->rate, cfg->duration_s, warn, sizeof warn)) {
+        kernel_view_port_warning(kv, cfg->rate, cfg->duration_s, warn, sizeof warn)) {
         fprintf(stderr, "tlsprof: warning: %s\n", warn);
         json_array_append_new(warnings, json_string(warn));
     }
-    if (engine_start(&e, err, sizeof err) < 0) {
+    if (engine_start(e, err, sizeof err) < 0) {
         fprintf(stderr, "tlsprof: %s\n", err);
-        engine_stop(&e, STOP_ABORT);
+        engine_stop(e, STOP_ABORT);
     }
     tw_log_t tw = {0};
-    bool interrupted = supervise(&e, cfg, &sigs, &kv, &tw);
-    engine_collect(&e);
-    kernel_view_end(&kv);
-    tw_log_add(&tw, &kv, clock_now());
-    int exit_code = finish_outputs(cfg, &e, &kv, &tw, warnings, interrupted);
+    bool interrupted = supervise(e, cfg, &sigs, kv, &tw);
+    engine_collect(e);
+    kernel_view_end(kv);
+    tw_log_add(&tw, kv, clock_now());
+    int exit_code = finish_outputs(cfg, e, kv, &tw, warnings, interrupted);
     free(tw.v);
 
     json_decref(warnings);
-    kernel_view_free(&kv);
-    engine_free(&e);
+    kernel_view_free(kv);
+    engine_free(e);
     pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
+    return exit_code;
+}
+
+int run_config(const run_config_t *cfg)
+{
+    engine_t *e = calloc(1, sizeof *e);
+    kernel_view_t *kv = calloc(1, sizeof *kv);
+    int exit_code = EXIT_INTERNAL;
+    if (e && kv)
+        exit_code = run_with(cfg, e, kv);
+    else
+        fprintf(stderr, "tlsprof: out of memory\n");
+    free(kv);
+    free(e);
     return exit_code;
 }
 
 int run_main(int argc, char **argv)
 {
-    static run_config_t cfg;
+    run_config_t *cfg = calloc(1, sizeof *cfg);
+    if (!cfg) {
+        fprintf(stderr, "tlsprof: out of memory\n");
+        return EXIT_INTERNAL;
+    }
     char err[1024];
-    int rc = config_parse(&cfg, argc, argv, err, sizeof err);
-    if (rc == 1) return EXIT_OK;
-    if (rc < 0) {
+    int rc = config_parse(cfg, argc, argv, err, sizeof err);
+    if (rc == 1) {
+        rc = EXIT_OK;
+    } else if (rc < 0) {
         parse_sanitize(err); /* it may quote argv, which can hold control bytes */
         fprintf(stderr, "tlsprof: %s\n", err);
-        return EXIT_USAGE;
+        rc = EXIT_USAGE;
+    } else {
+        rc = run_config(cfg);
     }
-    return run_config(&cfg);
+    config_free(cfg);
+    free(cfg);
+    return rc;
 }
