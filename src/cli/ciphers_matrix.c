@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "bench/bench_crypto.h"
+#include "cli/option_tables.h"
 #include "cli/run.h"
 #include "config/config.h"
 #include "config/parse.h"
@@ -55,7 +56,7 @@ typedef struct matrix_opts {
 static int set_bulk_bytes(const opt_value_t *v, char *err, size_t errlen)
 {
     uint64_t n;
-    if (parse_size(v->opt, v->arg, 1ull << 40, &n, err, errlen)) return -1;
+    if (parse_size(v->opt, v->arg, v->row->umax, &n, err, errlen)) return -1;
     if (!n) {
         snprintf(err, errlen,
                  "--bulk-bytes: expected a size above 0 (--body-size 0 skips the bulk run)");
@@ -82,8 +83,9 @@ static const opt_row_t matrix_rows[] = {
              "checked against what arrives; default: learnt from one request.\n"
              "0 skips the bulk run",
      .example = "1MiB"},
-    {"bulk-bytes", 0, OPT_CUSTOM, "BYTES", MATRIX(bulk_bytes), .set = set_bulk_bytes,
-     .help = "how much the bulk run downloads (default 64MiB, at most 10 s)", .example = "16MiB"},
+    {"bulk-bytes", 0, OPT_CUSTOM, "BYTES", MATRIX(bulk_bytes), .umax = 1ull << 40,
+     .set = set_bulk_bytes, .help = "how much the bulk run downloads (default 64MiB, at most 10 s)",
+     .example = "16MiB"},
     {"bench-seconds", 0, OPT_NUMBER, "S", MATRIX(bench_seconds), .dmin = 0, .dmax = 60,
      .help = "crypto benchmark time per item (default 0.1; 0 skips it)", .example = "0.5"},
     {"json", 0, OPT_STRING, "FILE", MATRIX(json_path), .expect = "a file name or '-'",
@@ -110,6 +112,7 @@ const opt_table_t ciphers_matrix_options = {
         "--tls-min, --tls-max) are refused: each profile sets them. See docs/ciphers.md.\n",
     .see = "tlsprof --help",
     .col = 23,
+    .target_size = sizeof(matrix_opts_t),
     OPT_ROWS(matrix_rows),
 };
 

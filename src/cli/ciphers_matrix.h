@@ -14,13 +14,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "config/opt_table.h"
-
-/* The matrix's own options (--profiles, --dir, --bulk-url, --body-size,
- * --bulk-bytes, --bench-seconds, --json); run's table follows them on the
- * same command line. */
-extern const opt_table_t ciphers_matrix_options;
-
 /* Does argv (argv[0] = subcommand name) ask for the matrix, i.e. name a URL?
  * `tlsprof ciphers` without a URL lists profiles (ciphers.c). */
 int ciphers_matrix_wanted(int argc, char **argv);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/option_tables.h"
 #include "config/opt_table.h"
 #include "config/parse.h"
 #include "config/exit_codes.h"
@@ -26,13 +27,14 @@ static const opt_row_t demo_rows[] = {
     {"help", 'h', OPT_HELP, .help = NULL}, /* not listed, as before */
 };
 
-static const opt_table_t demo_options = {
+const opt_table_t demo_options = {
     .usage = "usage: tlsprof demo [-n REQUESTS] [--json-dir DIR]\n"
              "Starts the embedded TLS 1.3 + HTTP/2 server on a free loopback port and profiles "
              "it:\n"
              "fresh mode (-c 8, one new connection per request) then pooled mode (-c 4 -m 10).\n",
     .see = "tlsprof demo --help",
     .col = 18,
+    .target_size = sizeof(demo_opts_t),
     OPT_ROWS(demo_rows),
 };
 

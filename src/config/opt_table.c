@@ -102,7 +102,7 @@ static int store(const opt_row_t *r, void *target, const char *arg, char *err, s
     char what[64];
     opt_display_name(r, what, sizeof what);
     void *field = (char *)target + r->offset;
-    opt_value_t v = {what, arg, target, field};
+    opt_value_t v = {r, what, arg, target, field};
     if (r->check && r->check(&v, err, errlen) < 0) return -1;
     uint64_t u;
     double d;
@@ -341,6 +341,11 @@ int opt_table_check(const opt_table_t *t, char *err, size_t errlen)
         if (!kind_fits(r)) {
             snprintf(err, errlen, "%s: its field (%zu bytes) or range does not fit kind %d", what,
                      r->size, (int)r->kind);
+            return -1;
+        }
+        if (r->offset + r->size > t->target_size) {
+            snprintf(err, errlen, "%s: its field lies outside the %zu-byte options struct", what,
+                     t->target_size);
             return -1;
         }
         if (takes_value(r->kind) && !r->metavar && !r->label) {

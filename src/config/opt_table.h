@@ -40,8 +40,11 @@ typedef enum opt_kind {
     OPT_HELP,     /* -h, --help: print the command's help; opt_parse returns 1 */
 } opt_kind;
 
+struct opt_row;
+
 /* What a check or set function is given. */
 typedef struct opt_value {
+    const struct opt_row *row; /* its range, metavar... */
     const char *opt; /* the option as messages name it: "--tls-min" (or "-n" without a long name) */
     const char *arg; /* the value as given */
     void *target;    /* the struct the table fills */
@@ -79,6 +82,7 @@ typedef struct opt_table {
     const char *see;    /* where an unknown option's message points: "tlsprof --help" */
     int col;            /* the help text's column unless a section or row says otherwise */
     bool letter_column; /* long-only options are indented past the "-x, " column */
+    size_t target_size; /* sizeof the struct the rows fill (every field must lie inside) */
     const opt_row_t *rows;
     size_t n_rows;
 } opt_table_t;
@@ -119,8 +123,9 @@ const char *opt_display_name(const opt_row_t *r, char *buf, size_t len);
 
 /* Mistakes in a table that the compiler cannot see: a field size that does
  * not fit the kind, a range the field cannot hold, a value row without a
- * metavar, an option (but --help) without help that no label names, names
- * or letters used twice, too many rows. 0, or -1 with the row named in err. */
+ * metavar, a field outside target_size, an option (but --help) without help
+ * that no label names, names or letters used twice, too many rows. 0, or -1 with the row named in
+ * err. */
 int opt_table_check(const opt_table_t *t, char *err, size_t errlen);
 
 #endif

@@ -360,5 +360,6 @@ const opt_table_t config_run_options = {
     .see = "tlsprof --help",
     .col = 27,
     .letter_column = true,
+    .target_size = sizeof(run_config_t),
     OPT_ROWS(run_rows),
 };

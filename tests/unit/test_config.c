@@ -1,11 +1,16 @@
 /* test_config.c - URL and `run` option parsing: every bad value is rejected
- * with a message that names the option and the value. */
+ * with a message that names the option and the value; what follows from
+ * the options (profiles, --h1) and the rules between them. The table itself,
+ * row by row, is tests/unit/test_opt_table.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <openssl/ssl.h>
 
 #include "config/config.h"
 #include "config/parse.h"
@@ -262,12 +267,113 @@ static void test_diagnosis_options(void **state)
     }
 }
 
+/* The enum words of the table are in the order of the C enums. */
+static void test_enum_words_match_constants(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *opt, *word;
+        size_t offset;
+        int want;
+    } cases[] = {
+        {"--mode", "fresh", offsetof(run_config_t, mode), MODE_FRESH},
+        {"--mode", "pooled", offsetof(run_config_t, mode), MODE_POOLED},
+        {"--close", "client", offsetof(run_config_t, close), CLOSE_CLIENT},
+        {"--close", "server", offsetof(run_config_t, close), CLOSE_SERVER},
+        {"--close", "rst", offsetof(run_config_t, close), CLOSE_RST},
+        {"--resume", "off", offsetof(run_config_t, resume), RESUME_OFF},
+        {"--resume", "ticket", offsetof(run_config_t, resume), RESUME_TICKET},
+    };
+    static run_config_t c;
+    char err[512];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(
+            parse(&c, err, sizeof err, "https://h/", cases[i].opt, cases[i].word, NULL), 0);
+        int got;
+        memcpy(&got, (char *)&c + cases[i].offset, sizeof got);
+        if (got != cases[i].want)
+            fail_msg("%s %s gave %d, not %d", cases[i].opt, cases[i].word, got, cases[i].want);
+    }
+    assert_int_equal(parse(&c, err, sizeof err, "https://h/", "--ticket-scope", "host", NULL), 0);
+    assert_true(c.ticket_scope_host);
+    assert_int_equal(parse(&c, err, sizeof err, "https://h/", "--ticket-scope", "address", NULL),
+                     0);
+    assert_false(c.ticket_scope_host);
+    /* Derived after parsing: HEAD responses carry no body. */
+    assert_int_equal(parse(&c, err, sizeof err, "https://h/", "-X", "HEAD", NULL), 0);
+    assert_true(c.head);
+    assert_int_equal(parse(&c, err, sizeof err, "https://h/", "-X", "POST", NULL), 0);
+    assert_false(c.head);
+}
+
+/* A profile sets the TLS options, the command line's own win, --h1 speaks
+ * http/1.1 whatever the profile offers; the config owns the profile's
+ * strings until config_free (ASan builds check the freeing). The expected
+ * values are those of ciphers/chacha20-poly1305.profile and
+ * ciphers/tls12-ecdhe-ecdsa.profile. */
+static void test_profile_under_explicit_options(void **state)
+{
+    (void)state;
+    static run_config_t c;
+    char err[1024];
+    assert_int_equal(parse(&c, err, sizeof err, "https://h/", "--profile", "chacha20-poly1305",
+                           "--groups", "P-256", NULL),
+                     0);
+    assert_string_equal(c.tls.tls13_ciphers, "TLS_CHACHA20_POLY1305_SHA256");
+    assert_int_equal(c.tls.min_version, TLS1_3_VERSION);
+    assert_string_equal(c.tls.groups, "P-256");
+    assert_string_equal(c.tls.alpn, "h2");
+    assert_string_equal(c.profile.name, "chacha20-poly1305");
+    config_free(&c);
+
+    assert_int_equal(parse(&c, err, sizeof err, "https://h/", "--profile", "tls12-ecdhe-ecdsa",
+                           "--tls-max", "1.3", "--h1", NULL),
+                     0);
+    assert_int_equal(c.tls.min_version, TLS1_2_VERSION);
+    assert_int_equal(c.tls.max_version, TLS1_3_VERSION);
+    assert_string_equal(c.tls.groups, "X25519:P-256");
+    assert_string_equal(c.tls.alpn, "http/1.1");
+    config_free(&c);
+
+    /* Without a profile: --h1 alone, and an explicit --alpn that wins over it. */
+    assert_int_equal(parse(&c, err, sizeof err, "https://h/", "--h1", NULL), 0);
+    assert_string_equal(c.tls.alpn, "http/1.1");
+    assert_int_equal(parse(&c, err, sizeof err, "https://h/", "--h1", "--alpn", "h2", NULL), 0);
+    assert_string_equal(c.tls.alpn, "h2");
+    config_free(&c);
+}
+
+/* The rules that need -n or -D look at whether -n was given, not at its value. */
+static void test_validate_bounded_runs(void **state)
+{
+    (void)state;
+    static run_config_t c;
+    char err[512];
+    assert_int_equal(parse(&c, err, sizeof err, "https://h/", "--warmup", "1s", "-n", "1", NULL),
+                     0);
+    assert_int_equal(c.requests, 1);
+    assert_int_equal(parse(&c, err, sizeof err, "https://h/", "--rate", "5", "-D", "2s", NULL), 0);
+    assert_int_equal(c.requests, 0);
+    BAD("--warmup needs -D or -n", "https://h/", "--warmup", "1s");
+    BAD("--rate needs -D or -n", "https://h/", "--rate", "5");
+    BAD("--strict-h2 checks HTTP/2 responses", "https://h/", "--h1", "--strict-h2");
+    BAD("--h1 sends one request at a time", "https://h/", "--h1", "--mode", "pooled", "-m", "2");
+}
+
 int main(void)
 {
+    /* --profile NAME is looked up in the source tree's ciphers/. */
+    setenv("TLSPROF_CIPHERS_DIR", TLSPROF_SOURCE_DIR "/ciphers", 1);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_url_ok),        cmocka_unit_test(test_url_bad),
-        cmocka_unit_test(test_defaults),      cmocka_unit_test(test_bad_options),
-        cmocka_unit_test(test_parse_helpers), cmocka_unit_test(test_diagnosis_options),
+        cmocka_unit_test(test_url_ok),
+        cmocka_unit_test(test_url_bad),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_parse_helpers),
+        cmocka_unit_test(test_diagnosis_options),
+        cmocka_unit_test(test_enum_words_match_constants),
+        cmocka_unit_test(test_profile_under_explicit_options),
+        cmocka_unit_test(test_validate_bounded_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
