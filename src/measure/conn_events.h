@@ -52,9 +52,9 @@ typedef struct conn_tls_facts {
     const char *version, *cipher, *group, *alpn; /* static strings; NULL = unknown */
     char sigalg[40];
     bool resumed;
-    bool offered_ticket; /* the ClientHello really carried a pre_shared_key */
-    bool ticket_expired; /* a ticket was set, but the client dropped it as too old */
-    bool hello_retry;    /* the server answered with a HelloRetryRequest */
+    bool offered_ticket;    /* the ClientHello really carried a pre_shared_key */
+    bool ticket_expired;    /* a ticket was set, but the client dropped it as too old */
+    bool hello_retry;       /* the server answered with a HelloRetryRequest */
     const char *early_data; /* NULL (not tried), "sent", "accepted", "rejected" */
     uint16_t tickets_received;
     uint32_t ticket_issuer; /* --connect-to index of the backend that issued the
@@ -63,14 +63,14 @@ typedef struct conn_tls_facts {
 
 /* How a connection ended, and who ended it. */
 typedef enum close_how {
-    CLOSE_HOW_NONE = 0,  /* still open */
-    CLOSE_HOW_GOAWAY,    /* HTTP/2 GOAWAY, then the close */
+    CLOSE_HOW_NONE = 0,     /* still open */
+    CLOSE_HOW_GOAWAY,       /* HTTP/2 GOAWAY, then the close */
     CLOSE_HOW_CLOSE_NOTIFY, /* TLS close_notify, then the close */
-    CLOSE_HOW_FIN,       /* a bare FIN, no goodbye above TCP */
-    CLOSE_HOW_RST,       /* TCP reset */
-    CLOSE_HOW_TIMEOUT,   /* a phase timeout ended it */
-    CLOSE_HOW_ERROR,     /* a protocol or local error ended it */
-    CLOSE_HOW_ABORT,     /* the run ended or was interrupted */
+    CLOSE_HOW_FIN,          /* a bare FIN, no goodbye above TCP */
+    CLOSE_HOW_RST,          /* TCP reset */
+    CLOSE_HOW_TIMEOUT,      /* a phase timeout ended it */
+    CLOSE_HOW_ERROR,        /* a protocol or local error ended it */
+    CLOSE_HOW_ABORT,        /* the run ended or was interrupted */
 } close_how;
 
 typedef enum close_side { CLOSE_BY_NONE = 0, CLOSE_BY_CLIENT, CLOSE_BY_SERVER } close_side;
@@ -78,10 +78,10 @@ typedef enum close_side { CLOSE_BY_NONE = 0, CLOSE_BY_CLIENT, CLOSE_BY_SERVER } 
 typedef struct conn_close {
     close_how how;
     close_side by;
-    bool idle;               /* no stream was in flight when it came */
-    bool goaway_seen;        /* the server sent GOAWAY (code and id below) */
-    uint32_t goaway_error;   /* its error code (0 = NO_ERROR) */
-    int32_t goaway_last_id;  /* its last-stream-id */
+    bool idle;              /* no stream was in flight when it came */
+    bool goaway_seen;       /* the server sent GOAWAY (code and id below) */
+    uint32_t goaway_error;  /* its error code (0 = NO_ERROR) */
+    int32_t goaway_last_id; /* its last-stream-id */
 } conn_close_t;
 
 /* A connection's whole story: what the event log, the slowest lists and the
@@ -92,8 +92,8 @@ typedef struct conn_story {
     uint32_t thread; /* worker (live), 0 for a capture */
     uint32_t target; /* index into the run's targets */
     uint16_t local_port;
-    bool measured; /* opened after warm-up */
-    bool sampled;  /* its lines go to the event log (--events-sample) */
+    bool measured;    /* opened after warm-up */
+    bool sampled;     /* its lines go to the event log (--events-sample) */
     bool established; /* ready for requests (HTTP/2: SETTINGS came) */
     conn_times_t t;
     conn_tls_facts_t tls;
@@ -241,7 +241,7 @@ static inline void stream_emit(const conn_sink_t *s, stream_rec_t *st, const str
     s->ops->stream(s->ctx, st, ev);
 }
 
-const char *close_how_name(close_how how);   /* "goaway", "close_notify", ... */
+const char *close_how_name(close_how how);    /* "goaway", "close_notify", ... */
 const char *close_side_name(close_side side); /* "client", "server", NULL */
 
 #endif
