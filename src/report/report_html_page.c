@@ -1,5 +1,6 @@
-/* report_html_page.c - the page skeleton shared by the run and compare
- * reports: stylesheet, sections, legends, warnings, phase names. */
+/* report_html_page.c - the page shell every HTML page is built in: the
+ * document with its embedded stylesheet, sections, grids, cards, headline
+ * numbers, warnings and legends (see report_html_parts.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -90,53 +91,156 @@ void html_warnings_box(hbuf *b, const json_t *warnings, const char *heading)
     hb_puts(b, "</ul></div>\n");
 }
 
-static const struct {
-    const char *key, *title, *meaning;
-} phase_info[] = {
-    {"dns", "DNS", "name resolution of the target host"},
-    {"tcp_connect", "TCP connect", "connect() until the socket is writable: SYN, SYN-ACK"},
-    {"tls_handshake", "TLS handshake", "first ClientHello written until the handshake is done"},
-    {"tls_handshake_full", "TLS handshake, full", "the same, full handshakes only"},
-    {"tls_handshake_resumed", "TLS handshake, resumed", "the same, PSK-resumed handshakes only"},
-    {"tls_server_hello", "ServerHello received", "ClientHello sent until ServerHello received"},
-    {"tls_server_finished", "server Finished received",
-     "ClientHello sent until the server's Finished received"},
-    {"tls_client_cpu", "TLS client CPU", "CPU time the client thread spent in handshake calls"},
-    {"h2_settings", "HTTP/2 SETTINGS", "handshake done until the server's SETTINGS frame"},
-    {"ttfb", "Time to first byte", "request written until response HEADERS, per stream"},
-    {"ttfb_0rtt", "TTFB, 0-RTT", "time to first byte of requests accepted as early data"},
-    {"stream", "Stream", "request written until END_STREAM, per stream"},
-    {"connection", "Connection", "connect() until the last stream finished"},
-    {"ttfb_uncorrected", "TTFB, uncorrected",
-     "rate mode: time to first byte from the actual, not the intended, send time"},
-};
-
-const char *const html_phase_order[] = {"dns",
-                                        "tcp_connect",
-                                        "tls_handshake",
-                                        "tls_handshake_full",
-                                        "tls_handshake_resumed",
-                                        "tls_server_hello",
-                                        "tls_server_finished",
-                                        "tls_client_cpu",
-                                        "h2_settings",
-                                        "ttfb",
-                                        "ttfb_0rtt",
-                                        "stream",
-                                        "connection",
-                                        "ttfb_uncorrected",
-                                        NULL};
-
-const char *html_phase_title(const char *phase)
+void html_grid_open(hbuf *b, int columns)
 {
-    for (size_t i = 0; i < sizeof phase_info / sizeof phase_info[0]; i++)
-        if (strcmp(phase_info[i].key, phase) == 0) return phase_info[i].title;
-    return phase;
+    hb_printf(b, "<div class=\"grid%d\">\n", columns == 3 ? 3 : 2);
 }
 
-const char *html_phase_meaning(const char *phase)
+void html_grid_close(hbuf *b)
 {
-    for (size_t i = 0; i < sizeof phase_info / sizeof phase_info[0]; i++)
-        if (strcmp(phase_info[i].key, phase) == 0) return phase_info[i].meaning;
-    return phase;
+    hb_puts(b, "</div>\n");
+}
+
+void html_card_open_ex(hbuf *b, const char *title, const char *tag, const char *swatch)
+{
+    hb_puts(b, "<div class=\"card\">");
+    if (title) {
+        hb_puts(b, "<h3>");
+        if (swatch) {
+            hb_puts(b, "<span class=\"sw\" style=\"border-top-color:");
+            hb_esc(b, swatch);
+            hb_puts(b, "\"></span> ");
+        }
+        hb_esc(b, title);
+        if (tag) {
+            hb_puts(b, " <span class=\"tag\">");
+            hb_esc(b, tag);
+            hb_puts(b, "</span>");
+        }
+        hb_puts(b, "</h3>");
+    }
+    hb_puts(b, "\n");
+}
+
+void html_card_open(hbuf *b, const char *title)
+{
+    html_card_open_ex(b, title, NULL, NULL);
+}
+
+void html_card_close(hbuf *b)
+{
+    hb_puts(b, "</div>\n");
+}
+
+void html_stats_open(hbuf *b)
+{
+    hb_puts(b, "<div class=\"cards\">\n");
+}
+
+void html_stat(hbuf *b, const char *label, const char *value, const char *detail, int bad)
+{
+    hb_printf(b, "<div class=\"stat%s\"><div class=\"label\">", bad ? " bad" : "");
+    hb_esc(b, label);
+    hb_puts(b, "</div><div class=\"value\">");
+    hb_esc(b, value);
+    hb_puts(b, "</div><div class=\"detail\">");
+    hb_esc(b, detail);
+    hb_puts(b, "</div></div>\n");
+}
+
+void html_stats_close(hbuf *b)
+{
+    hb_puts(b, "</div>\n");
+}
+
+void html_note(hbuf *b, const char *text)
+{
+    hb_puts(b, "<p class=\"note\">");
+    hb_esc(b, text);
+    hb_puts(b, "</p>\n");
+}
+
+void html_no_data(hbuf *b, const char *text)
+{
+    hb_puts(b, "<p class=\"nodata-inline\">");
+    hb_esc(b, text);
+    hb_puts(b, "</p>\n");
+}
+
+void html_header_open(hbuf *b, const char *title, const char *subtitle, const char *alert)
+{
+    hb_puts(b, "<header class=\"top\"><h1>");
+    hb_esc(b, title);
+    hb_puts(b, "</h1>");
+    if (subtitle || alert) {
+        hb_puts(b, "<p class=\"sub\">");
+        hb_esc(b, subtitle);
+        if (alert) {
+            hb_puts(b, subtitle ? " · <strong>" : "<strong>");
+            hb_esc(b, alert);
+            hb_puts(b, "</strong>");
+        }
+        hb_puts(b, "</p>");
+    }
+}
+
+void html_header_close(hbuf *b)
+{
+    hb_puts(b, "</header>\n");
+}
+
+void html_meta_open(hbuf *b)
+{
+    hb_puts(b, "<dl class=\"meta\">");
+}
+
+void html_meta(hbuf *b, const char *key, const char *value)
+{
+    hb_puts(b, "<div><dt>");
+    hb_esc(b, key);
+    hb_puts(b, "</dt><dd>");
+    hb_esc(b, value && *value ? value : "—");
+    hb_puts(b, "</dd></div>");
+}
+
+void html_meta_close(hbuf *b)
+{
+    hb_puts(b, "</dl>");
+}
+
+void html_chips_open(hbuf *b, const char *tip)
+{
+    hb_puts(b, "<div class=\"chips\"");
+    if (tip) {
+        hb_puts(b, " title=\"");
+        hb_esc(b, tip);
+        hb_puts(b, "\"");
+    }
+    hb_puts(b, ">");
+}
+
+void html_chip(hbuf *b, const char *label, int yes)
+{
+    hb_printf(b, "<span class=\"chip%s\">", yes ? " yes" : "");
+    hb_esc(b, label);
+    hb_puts(b, yes ? " ✓" : " ✗");
+    hb_puts(b, "</span>");
+}
+
+void html_chips_close(hbuf *b)
+{
+    hb_puts(b, "</div>");
+}
+
+void html_toc(hbuf *b, const html_link *links, int n)
+{
+    hb_puts(b, "<nav class=\"toc\">");
+    for (int i = 0; i < n; i++) {
+        hb_puts(b, "<a href=\"#");
+        hb_esc(b, links[i].id);
+        hb_puts(b, "\">");
+        hb_esc(b, links[i].text);
+        hb_puts(b, "</a>");
+    }
+    hb_puts(b, "</nav>\n");
 }

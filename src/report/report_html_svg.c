@@ -95,6 +95,10 @@ void chart_open(chart_t *c, hbuf *b, const char *id, const char *label, int w, i
     c->b = b;
     c->w = w;
     c->h = h;
+    c->ml = MARGIN_L;
+    c->mr = MARGIN_R;
+    c->mt = MARGIN_T;
+    c->mb = MARGIN_B;
     hb_puts(b, "<svg class=\"chart\" data-chart=\"");
     hb_esc(b, id);
     hb_printf(b, "\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", w, h);
@@ -106,10 +110,10 @@ void chart_open(chart_t *c, hbuf *b, const char *id, const char *label, int w, i
 
 void chart_plot_area(const chart_t *c, double *left, double *right, double *top, double *bottom)
 {
-    *left = MARGIN_L;
-    *right = c->w - MARGIN_R;
-    *top = MARGIN_T;
-    *bottom = c->h - MARGIN_B;
+    *left = c->ml;
+    *right = c->w - c->mr;
+    *top = c->mt;
+    *bottom = c->h - c->mb;
 }
 
 void chart_axes(chart_t *c, const double *xt, int nxt, tick_fmt_fn xfmt, const double *yt, int nyt,
