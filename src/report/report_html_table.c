@@ -200,9 +200,11 @@ static void write_cell(html_table *t, const html_col *col, const html_cell *c, i
     const char *tag = col->header ? "th" : "td";
     hb_printf(b, "<%s", tag);
     if (col->header) hb_puts(b, " scope=\"row\"");
-    /* A cell of its own format is aligned by that format. */
+    /* A cell of its own format in a column left to AUTO is aligned by that
+     * format; a column's explicit alignment holds for all its cells (a kv
+     * card's values stay in one line, counts included). */
     html_col eff = *col;
-    if (c->fmt != HTML_FMT_COLUMN) eff.fmt = c->fmt;
+    if (c->fmt != HTML_FMT_COLUMN && col->align == HTML_ALIGN_AUTO) eff.fmt = c->fmt;
     class_attr(b, align_class(&eff), col->cls, value_cls, c->cls);
     if (span > 1) hb_printf(b, " colspan=\"%d\"", span);
     if (c->tip) {

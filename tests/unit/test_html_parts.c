@@ -1,0 +1,701 @@
+/* test_html_parts.c - the parts every HTML page is composed of
+ * (src/report/report_html_parts.h), each rendered on its own and read back.
+ *
+ * The truth is the input: the values handed to a chart are checked against
+ * the geometry read out of its SVG (a bar's top against the axis' own tick
+ * labels, heights against each other), strings planted in every argument
+ * must come back escaped, and every fragment must pass the well-formedness
+ * checker of tests/support/html_check.c, which is itself checked first
+ * against pages broken on purpose. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "html_check.h"
+#include "report/report_html_parts.h"
+
+#define EVIL "</td><img src=x onerror=alert(1)>\"'&"
+#define EVIL_ESCAPED "&lt;/td&gt;&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;"
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static int count_str(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* Wraps a fragment into a page and runs the checker on it. */
+static void assert_wellformed(const char *fragment)
+{
+    hbuf page;
+    hb_init(&page);
+    html_page_open(&page, "test");
+    hb_puts(&page, fragment);
+    html_page_close(&page);
+    char err[600];
+    if (html_check_wellformed(page.data, err, sizeof err) != 0)
+        fail_msg("not well-formed: %s", err);
+    hb_free(&page);
+}
+
+/* The number in attribute `name` of the tag that starts at tag. */
+static double attr(const char *tag, const char *name)
+{
+    char key[40];
+    snprintf(key, sizeof key, " %s=\"", name);
+    const char *end = strchr(tag, '>'), *p = strstr(tag, key);
+    if (!p || p > end) fail_msg("no %s in %.80s", name, tag);
+    return strtod(p + strlen(key), NULL);
+}
+
+/* The rect of bar (c, s), or NULL. */
+static const char *bar_rect(const char *svg, int c, int s)
+{
+    char key[64];
+    snprintf(key, sizeof key, "<rect class=\"bar\" data-c=\"%d\" data-s=\"%d\"", c, s);
+    return strstr(svg, key);
+}
+
+/* Tick labels of the value axis: values and their y, ascending values. */
+typedef struct ticks {
+    double v[64], pos[64];
+    int n;
+} ticks_t;
+
+static void read_ticks(const char *svg, const char *key, const char *posattr, ticks_t *t)
+{
+    t->n = 0;
+    for (const char *s = strstr(svg, key); s && t->n < 64; s = strstr(s + 1, key)) {
+        const char *tag = s;
+        while (tag > svg && *tag != '<')
+            tag--;
+        const char *label = strchr(s, '>') + 1;
+        t->pos[t->n] = attr(tag, posattr);
+        t->v[t->n++] = strtod(label, NULL);
+    }
+    assert_true(t->n >= 2);
+}
+
+/* Position of value v by linear interpolation between the first and last tick. */
+static double tick_map(const ticks_t *t, double v, int log)
+{
+    double a = t->v[0], b = t->v[t->n - 1];
+    double f = log ? (log10(v) - log10(a)) / (log10(b) - log10(a)) : (v - a) / (b - a);
+    return t->pos[0] + f * (t->pos[t->n - 1] - t->pos[0]);
+}
+
+static void assert_near(double got, double want, double tol, const char *what)
+{
+    if (!(fabs(got - want) <= tol))
+        fail_msg("%s: got %.2f, want %.2f (±%.2f)", what, got, want, tol);
+}
+
+/* ---- the checker ------------------------------------------------------- */
+
+static void test_checker_refuses_broken_pages(void **state)
+{
+    static const char *const bad[] = {
+        "<div><span></div>",                        /* closed out of order */
+        "<div>",                                    /* never closed */
+        "</div>",                                   /* closes nothing */
+        "<p><div>x</div></p>",                      /* block in <p> */
+        "<tr><td>x</td></tr>",                      /* row outside a table */
+        "<table><tbody><td>x</td></tbody></table>", /* cell outside a row */
+        "<li>x</li>",                               /* item outside a list */
+        "<div id=\"a\"></div><div id=\"a\"></div>", /* duplicate id */
+        "<div class=x></div>",                      /* unquoted */
+        "<div class=\"a\" class=\"b\"></div>",      /* attribute twice */
+        "<span>a & b</span>",                       /* raw & */
+        "<span>a < b</span>",                       /* raw < */
+        "<span title=\"a<b\"></span>",              /* raw < in attribute */
+        "<div/>",                                   /* not self-closing in HTML */
+        "<br></br>",                                /* end tag of a void element */
+    };
+    char err[600];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        hbuf page;
+        hb_init(&page);
+        html_page_open(&page, "t");
+        hb_puts(&page, bad[i]);
+        html_page_close(&page);
+        if (html_check_wellformed(page.data, err, sizeof err) == 0)
+            fail_msg("checker accepted %s", bad[i]);
+        hb_free(&page);
+    }
+    assert_wellformed("<p>a &amp; b &#39; &#x1F;</p><svg><rect x=\"1\"/></svg><br>"
+                      "<table><caption>c</caption><tbody><tr><td>x</td></tr></tbody></table>"
+                      "<dl><div><dt>k</dt><dd>v</dd></div></dl>");
+}
+
+/* ---- the table part ---------------------------------------------------- */
+
+static void test_table_escapes_every_cell(void **state)
+{
+    hbuf b;
+    hb_init(&b);
+    const html_col cols[3] = {{.title = EVIL, .fmt = HTML_TEXT, .header = 1, .cls = EVIL},
+                              {.title = EVIL, .fmt = HTML_CODE},
+                              {.title = "n", .fmt = HTML_COUNT}};
+    html_table t = {.cols = cols, .ncols = 3, .id = EVIL, .caption = EVIL, .cls = EVIL};
+    html_table_open(&t, &b);
+    html_row(&t, EVIL, {.text = EVIL, .code = EVIL, .tip = EVIL, .cls = EVIL}, {.text = EVIL},
+             {.v = 3, .tip = EVIL});
+    html_row(&t, NULL, {.fmt = HTML_CODE, .text = EVIL},
+             {.fmt = HTML_TEXT, .text = EVIL, .span = 2});
+    html_table_close(&t);
+    /* Planted: table class, id, caption, 2 titles, row class, column class x2 rows,
+     * text, code, tip, cell class, code cell, tip, row 2's code and text. */
+    assert_null(strstr(b.data, "<img"));
+    assert_null(strstr(b.data, "</td><img"));
+    assert_int_equal(count_str(b.data, EVIL_ESCAPED), 16);
+    assert_wellformed(b.data);
+    hb_free(&b);
+
+    /* An empty table's caption and text are escaped as well. */
+    hb_init(&b);
+    html_table e = {.cols = cols, .ncols = 3, .id = EVIL, .caption = EVIL, .empty = EVIL};
+    html_table_open(&e, &b);
+    html_table_close(&e);
+    assert_int_equal(count_str(b.data, EVIL_ESCAPED), 3);
+    assert_wellformed(b.data);
+    hb_free(&b);
+}
+
+/* The class attribute of the i-th (0-based) occurrence of `tag` in html. */
+static const char *class_of(const char *html, const char *tag, int i, char *out, size_t n)
+{
+    const char *p = html;
+    for (int k = 0; k <= i; k++) {
+        do { /* "<th" must not match "<thead" */
+            p = strstr(p, tag);
+            assert_non_null(p);
+            p += strlen(tag);
+        } while (*p != ' ' && *p != '>');
+    }
+    const char *end = strchr(p, '>'), *c = strstr(p, "class=\"");
+    if (!c || c > end) {
+        snprintf(out, n, "%s", "");
+        return out;
+    }
+    c += 7;
+    snprintf(out, n, "%.*s", (int)(strchr(c, '"') - c), c);
+    return out;
+}
+
+static void test_table_alignment(void **state)
+{
+    hbuf b;
+    hb_init(&b);
+    const html_col cols[6] = {
+        {.title = "auto text", .fmt = HTML_TEXT},
+        {.title = "auto count", .fmt = HTML_COUNT},
+        {.title = "left num", .fmt = HTML_US, .align = HTML_LEFT},
+        {.title = "centre", .fmt = HTML_TEXT, .align = HTML_CENTER},
+        {.title = "right", .fmt = HTML_TEXT, .align = HTML_RIGHT},
+        {.title = "mark", .fmt = HTML_MARK},
+    };
+    html_table t = {.cols = cols, .ncols = 6};
+    html_table_open(&t, &b);
+    html_row(&t, NULL, {.text = "a"}, {.v = 1}, {.v = 2}, {.text = "c"}, {.text = "r"},
+             {.mark = HTML_PASS});
+    /* A cell of its own format is aligned by it: a count in a text column. */
+    html_row(&t, NULL, {.fmt = HTML_COUNT, .v = 5});
+    html_table_close(&t);
+    static const char *const want[6] = {"", "num", "", "ctr", "num", ""};
+    char c[64];
+    for (int i = 0; i < 6; i++) {
+        assert_string_equal(class_of(b.data, "<th", i, c, sizeof c), want[i]);
+        assert_string_equal(class_of(b.data, "<td", i, c, sizeof c), want[i]);
+    }
+    assert_string_equal(class_of(b.data, "<td", 6, c, sizeof c), "num");
+    /* The short second row is filled up to six cells. */
+    assert_int_equal(count_str(b.data, "<td"), 12);
+    assert_wellformed(b.data);
+    hb_free(&b);
+}
+
+static void test_table_formats(void **state)
+{
+    hbuf b;
+    hb_init(&b);
+    const html_col cols[1] = {{.title = "v", .fmt = HTML_TEXT}};
+    html_table t = {.cols = cols, .ncols = 1};
+    html_table_open(&t, &b);
+    html_row(&t, NULL, {.fmt = HTML_COUNT, .v = 1234567});
+    html_row(&t, NULL, {.fmt = HTML_US, .v = 1500});
+    html_row(&t, NULL, {.fmt = HTML_NUM, .v = 198.04});
+    html_row(&t, NULL, {.fmt = HTML_PCT, .v = 0.7});
+    html_row(&t, NULL, {.fmt = HTML_US, .v = NAN});
+    html_row(&t, NULL, {.fmt = HTML_CHANGE, .ref = 100, .v = 120, .sig = 1}); /* latency up */
+    html_row(&t, NULL, {.fmt = HTML_CHANGE, .ref = 100, .v = 120, .sig = 1, .higher_is_better = 1});
+    html_row(&t, NULL, {.fmt = HTML_CHANGE, .ref = 100, .v = 90, .sig = 0});
+    html_row(&t, NULL, {.fmt = HTML_CHANGE, .ref = 0, .v = 90, .sig = 1});
+    html_row(&t, NULL, {.fmt = HTML_CHANGE, .ref = 100, .v = 100, .sig = 1});
+    html_row(&t, NULL, {.fmt = HTML_CHANGE, .ref = 100000, .v = 99999, .sig = 0});
+    html_row(&t, NULL, {.fmt = HTML_MARK, .mark = HTML_PASS});
+    html_row(&t, NULL, {.fmt = HTML_MARK, .mark = HTML_FAIL});
+    html_row(&t, NULL, {.fmt = HTML_MARK, .mark = HTML_WARN});
+    html_row(&t, NULL, {.fmt = HTML_MARK, .mark = HTML_INFO});
+    html_table_close(&t);
+    static const char *const want[] = {
+        "<td class=\"num\">1,234,567</td>",
+        "<td class=\"num\">1.5 ms</td>",
+        "<td class=\"num\">198</td>",
+        "<td class=\"num\">70.0%</td>",
+        "<td class=\"num\">—</td>",
+        "<td class=\"num worse\">+20.0%</td>",
+        "<td class=\"num better\">+20.0%</td>",
+        "<td class=\"num\">-10.0% <span class=\"muted\">(noise)</span></td>",
+        "<td class=\"num muted\">—</td>",
+        "<td class=\"num muted\">no change</td>",
+        "<td class=\"num\">+0.0%</td>", /* rounds to zero: never "-0.0%", no verdict */
+        "<td><span class=\"mark pass\">✓ PASS</span></td>",
+        "<td><span class=\"mark fail\">✗ FAIL</span></td>",
+        "<td><span class=\"mark warn\">! WARN</span></td>",
+        "<td><span class=\"mark info\">i INFO</span></td>",
+    };
+    const char *p = b.data;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const char *q = strstr(p, want[i]);
+        if (!q) fail_msg("row %zu: %s not found after %.200s", i, want[i], p);
+        p = q + strlen(want[i]); /* in row order */
+    }
+    assert_wellformed(b.data);
+    hb_free(&b);
+
+    /* A spanning cell takes its columns; the row still has one cell per column. */
+    hb_init(&b);
+    const html_col three[3] = {{.title = "a", .fmt = HTML_TEXT, .header = 1},
+                               {.title = "b", .fmt = HTML_US},
+                               {.title = "c", .fmt = HTML_US}};
+    html_table s = {.cols = three, .ncols = 3};
+    html_table_open(&s, &b);
+    html_row(&s, NULL, {.text = "x"},
+             {.text = "no samples", .fmt = HTML_TEXT, .span = 2, .cls = "muted"});
+    html_table_close(&s);
+    assert_non_null(strstr(b.data, "<td class=\"muted\" colspan=\"2\">no samples</td></tr>"));
+    assert_non_null(strstr(b.data, "<th scope=\"row\">x</th>"));
+    hb_free(&b);
+}
+
+static void test_table_empty_says_no_data(void **state)
+{
+    hbuf b;
+    hb_init(&b);
+    const html_col cols[2] = {{.title = "a", .fmt = HTML_TEXT}, {.title = "b", .fmt = HTML_COUNT}};
+    html_table t = {.cols = cols, .ncols = 2, .id = "x"};
+    html_table_open(&t, &b);
+    html_table_close(&t);
+    assert_string_equal(b.data, "<p class=\"nodata-inline\" data-table=\"x\">no data</p>\n");
+    hb_free(&b);
+    hb_init(&b);
+    html_table u = {.cols = cols, .ncols = 2, .caption = "Errors", .empty = "none seen"};
+    html_table_open(&u, &b);
+    html_table_close(&u);
+    assert_string_equal(b.data, "<p class=\"nodata-inline\">Errors: none seen</p>\n");
+    assert_null(strstr(b.data, "<table"));
+    hb_free(&b);
+}
+
+static void test_kv_and_count_cards(void **state)
+{
+    hbuf b;
+    hb_init(&b);
+    json_t *counts = json_pack("{s:i,s:i,s:i,s:s}", "b", 1, "a", 3, "c", 1, "junk", "x");
+    html_count_card(&b, "Ciphers", counts);
+    /* Largest first, ties by name; shares of the numeric total (5). */
+    const char *a = strstr(b.data, "<code>a</code>"), *bb = strstr(b.data, "<code>b</code>"),
+               *c = strstr(b.data, "<code>c</code>");
+    assert_true(a && bb && c && a < bb && bb < c);
+    assert_null(strstr(b.data, "junk"));
+    assert_non_null(strstr(b.data, "<td class=\"num\">3</td><td class=\"num muted\">60.0%</td>"));
+    assert_int_equal(count_str(b.data, "20.0%"), 2);
+    html_count_card(&b, "Empty", NULL);
+    assert_non_null(strstr(b.data, "none recorded"));
+    html_table t;
+    html_kv_open(&t, &b, "Facts");
+    html_kv_count(&t, counts, "a", "count of a");
+    html_kv_count(&t, counts, "junk", "not a number"); /* no row */
+    html_kv_row(&t, "missing", NULL);
+    html_kv_code(&t, "code", "x=1");
+    html_kv_close(&t);
+    /* A kv card's values line up on the left, counts included. */
+    assert_non_null(strstr(b.data, "<th scope=\"row\">count of a</th><td>3</td>"));
+    assert_null(strstr(b.data, "not a number"));
+    assert_non_null(strstr(b.data, "<th scope=\"row\">missing</th><td>—</td>"));
+    assert_non_null(strstr(b.data, "<td><code>x=1</code></td>"));
+    html_kv_open(&t, &b, "Nothing");
+    html_kv_close(&t);
+    assert_non_null(
+        strstr(b.data, "<h3>Nothing</h3>\n<p class=\"nodata-inline\">not reported</p>"));
+    assert_wellformed(b.data);
+    json_decref(counts);
+    hb_free(&b);
+}
+
+/* ---- checklist --------------------------------------------------------- */
+
+static void test_checklist_marks(void **state)
+{
+    hbuf b;
+    hb_init(&b);
+    const html_check items[] = {
+        {HTML_PASS, "TLS 1.3 offered", "ServerHello selected 0x0304"},
+        {HTML_FAIL, "tickets accepted", "0 of 20 resumptions accepted"},
+        {HTML_WARN, EVIL, EVIL},
+        {HTML_INFO, "ALPN", NULL},
+        {HTML_FAIL, "0-RTT", "early data rejected"},
+    };
+    html_checklist(&b, "probe", "Server checks", items, 5);
+    /* The caption counts the marks, worst first. */
+    assert_non_null(
+        strstr(b.data, "<caption>Server checks: 2 FAIL, 1 WARN, 1 PASS, 1 INFO</caption>"));
+    const char *p = b.data;
+    static const char *const rows[] = {"<tr class=\"pass\"><td><span class=\"mark pass\">✓ PASS",
+                                       "<tr class=\"fail\"><td><span class=\"mark fail\">✗ FAIL",
+                                       "<tr class=\"warn\"><td><span class=\"mark warn\">! WARN",
+                                       "<tr class=\"info\"><td><span class=\"mark info\">i INFO",
+                                       "<tr class=\"fail\"><td><span class=\"mark fail\">✗ FAIL"};
+    for (int i = 0; i < 5; i++) {
+        p = strstr(p, rows[i]);
+        if (!p) fail_msg("row %d (%s) missing or out of order", i, rows[i]);
+    }
+    assert_non_null(strstr(b.data, "<th scope=\"row\">tickets accepted</th>"
+                                   "<td class=\"evidence\">0 of 20 resumptions accepted</td>"));
+    assert_int_equal(count_str(b.data, EVIL_ESCAPED), 2);
+    assert_null(strstr(b.data, "<img"));
+    html_checklist(&b, "none", "Nothing", NULL, 0);
+    assert_non_null(strstr(b.data, "data-table=\"none\">Nothing: no findings</p>"));
+    assert_wellformed(b.data);
+    hb_free(&b);
+}
+
+/* ---- grouped bars ------------------------------------------------------ */
+
+static char *bars(const html_bar_chart *c, int *drawn)
+{
+    hbuf b;
+    hb_init(&b);
+    *drawn = html_bar_card(&b, c);
+    assert_wellformed(b.data);
+    return b.data; /* caller frees */
+}
+
+static void test_bars_proportional_with_ticks_and_legend(void **state)
+{
+    const char *cats[] = {"AES-128-GCM", "AES-256-GCM", "CHACHA20"};
+    const html_bar_series ser[] = {{"machine A", COL_BLUE}, {"machine B", COL_VERMILLION}};
+    const double v[] = {1200, 830, 1100, 790, 950, 1010};
+    html_bar_chart c = {"bars", "Full handshakes / s", cats, 3, ser, 2, v,
+                        0,      "handshakes / s",      NULL};
+    int drawn;
+    char *html = bars(&c, &drawn);
+    assert_int_equal(drawn, 6);
+    /* Legend: one swatch per series, in order, in its colour. */
+    const char *l1 = strstr(html, "background:" COL_BLUE "\"></span>machine A</li>");
+    const char *l2 = strstr(html, "background:" COL_VERMILLION "\"></span>machine B</li>");
+    assert_true(l1 && l2 && l1 < l2);
+    /* Value axis: linear ticks from 0, evenly spaced, covering the maximum. */
+    ticks_t t;
+    read_ticks(html, "text-anchor=\"end\" dy=\"0.32em\">", "y", &t);
+    assert_true(t.v[0] == 0);
+    assert_true(t.v[t.n - 1] >= 1200);
+    for (int i = 1; i < t.n; i++) {
+        assert_near(t.v[i] - t.v[i - 1], t.v[1] - t.v[0], 1e-9, "tick step");
+        assert_near(t.pos[i], tick_map(&t, t.v[i], 0), 0.15, "tick position");
+    }
+    /* Every bar stands on 0, its top at its value on that axis, and heights
+     * are in proportion to the values, all within half a viewBox unit. */
+    double base = tick_map(&t, 0, 0);
+    double unit = 0;
+    for (int k = 0; k < 6; k++) {
+        const char *r = bar_rect(html, k / 2, k % 2);
+        assert_non_null(r);
+        double y = attr(r, "y"), h = attr(r, "height");
+        assert_near(y + h, base, 0.5, "bar bottom on 0");
+        assert_near(y, tick_map(&t, v[k], 0), 0.5, "bar top at its value");
+        if (k == 0) unit = h / v[0];
+        assert_near(h, v[k] * unit, 0.5, "height proportional to value");
+    }
+    /* A value label per bar, in the bars' format. */
+    assert_int_equal(count_str(html, "class=\"value-label\""), 6);
+    assert_non_null(strstr(html, ">830</text>"));
+    assert_non_null(strstr(html, "<title>CHACHA20 — machine B: 1010</title>"));
+    /* The categories under their groups. */
+    for (int k = 0; k < 3; k++)
+        assert_non_null(strstr(html, cats[k]));
+    free(html);
+}
+
+static void test_bars_negative_zero_missing(void **state)
+{
+    const char *cats[] = {"x", "y"};
+    const html_bar_series ser[] = {{"A", COL_BLUE}, {"B", COL_ORANGE}};
+    const double v[] = {40, -20, 0, NAN};
+    html_bar_chart c = {"signs", "Change", cats, 2, ser, 2, v, 0, NULL, NULL};
+    int drawn;
+    char *html = bars(&c, &drawn);
+    assert_int_equal(drawn, 3);
+    ticks_t t;
+    read_ticks(html, "text-anchor=\"end\" dy=\"0.32em\">", "y", &t);
+    assert_true(t.v[0] <= -20 && t.v[t.n - 1] >= 40);
+    double zero = tick_map(&t, 0, 0);
+    const char *pos = bar_rect(html, 0, 0), *neg = bar_rect(html, 0, 1), *z = bar_rect(html, 1, 0);
+    assert_true(pos && neg && z);
+    /* The positive bar ends on 0 from above, the negative one hangs from it. */
+    assert_near(attr(pos, "y") + attr(pos, "height"), zero, 0.5, "positive bar bottom");
+    assert_near(attr(neg, "y"), zero, 0.5, "negative bar top");
+    assert_near(attr(neg, "y") + attr(neg, "height"), tick_map(&t, -20, 0), 0.5, "negative end");
+    assert_near(attr(neg, "height") * 2, attr(pos, "height"), 0.5, "|-20| is half of 40");
+    /* Zero: a bar of no height with a "0" label; missing: no bar, "n/a". */
+    assert_near(attr(z, "height"), 0, 1e-9, "zero bar");
+    assert_null(bar_rect(html, 1, 1));
+    assert_non_null(strstr(html, "class=\"missing\""));
+    assert_non_null(strstr(html, ">n/a</text><title>y — B: no value</title>"));
+    assert_non_null(strstr(html, "class=\"zero\"")); /* the 0 line when the axis goes below */
+    free(html);
+}
+
+static void test_bars_log_axis(void **state)
+{
+    const char *cats[] = {"a", "b", "c", "d"};
+    const html_bar_series ser[] = {{"only", COL_GREEN}};
+    const double v[] = {10, 100, 1000, 0};
+    html_bar_chart c = {"log", "Log", cats, 4, ser, 1, v, 1, NULL, NULL};
+    int drawn;
+    char *html = bars(&c, &drawn);
+    assert_int_equal(drawn, 3); /* 0 has no place on a log axis */
+    assert_non_null(strstr(html, "<title>d — only: not drawn: a log axis has no place for values"));
+    ticks_t t;
+    read_ticks(html, "text-anchor=\"end\" dy=\"0.32em\">", "y", &t);
+    assert_true(t.v[0] < 10 && t.v[t.n - 1] >= 1000);
+    for (int i = 0; i < t.n; i++)
+        assert_near(t.pos[i], tick_map(&t, t.v[i], 1), 0.15, "log tick position");
+    double h[3];
+    for (int k = 0; k < 3; k++) {
+        const char *r = bar_rect(html, k, 0);
+        assert_non_null(r);
+        h[k] = attr(r, "height");
+        assert_near(attr(r, "y"), tick_map(&t, v[k], 1), 0.5, "log bar top");
+        assert_true(h[k] > 1); /* the smallest value still has a visible bar */
+    }
+    assert_near(h[1] - h[0], h[2] - h[1], 0.5, "a decade is the same height everywhere");
+    free(html);
+
+    /* Nothing placeable: a "no data" panel, no axes. */
+    const double none[] = {NAN, NAN, NAN, NAN}, nonpos[] = {0, -1, 0, NAN};
+    c.values = none;
+    html = bars(&c, &drawn);
+    assert_int_equal(drawn, 0);
+    assert_non_null(strstr(html, "class=\"nodata\" data-chart=\"log\""));
+    assert_null(strstr(html, "<svg"));
+    free(html);
+    c.values = nonpos;
+    html = bars(&c, &drawn);
+    assert_non_null(strstr(html, "no value above 0"));
+    free(html);
+}
+
+static void test_bars_escaping_and_long_labels(void **state)
+{
+    const char *cats[] = {EVIL, "TLS_AES_256_GCM_SHA384 with x25519 and ECDSA P-256", "c", "d", "e",
+                          "f"};
+    const html_bar_series ser[] = {{EVIL, COL_BLUE}};
+    const double v[] = {1, 2, 3, 4, 5, 6};
+    html_bar_chart c = {EVIL, EVIL, cats, 6, ser, 1, v, 0, EVIL, NULL};
+    int drawn;
+    char *html = bars(&c, &drawn);
+    assert_null(strstr(html, "<img"));
+    assert_true(count_str(html, EVIL_ESCAPED) >= 7);
+    /* Long categories turn and the chart grows downwards for them; the cut
+     * label keeps its full text in a tooltip. */
+    assert_non_null(strstr(html, "rotate(-35)"));
+    assert_non_null(
+        strstr(html, "<title>TLS_AES_256_GCM_SHA384 with x25519 and ECDSA P-256</title>"));
+    assert_non_null(strstr(html, "TLS_AES_256_GCM_SHA384 w…"));
+    const char *vb = strstr(html, "viewBox=\"0 0 ");
+    assert_non_null(vb);
+    char *end;
+    strtod(vb + strlen("viewBox=\"0 0 "), &end);
+    assert_true(strtod(end, NULL) > CHART_H);
+    free(html);
+}
+
+/* ---- interval bar ------------------------------------------------------ */
+
+static const char *fmt_s(double v, char *out, size_t n)
+{
+    snprintf(out, n, "%g s", v);
+    return out;
+}
+
+static char *interval(const html_interval *iv)
+{
+    hbuf b;
+    hb_init(&b);
+    html_interval_bar(&b, iv);
+    assert_wellformed(b.data);
+    return b.data;
+}
+
+static void test_interval_bar(void **state)
+{
+    html_interval iv = {"idle", "idle timeout", 4.0, 4.25, 0, 75, fmt_s, NULL};
+    char *html = interval(&iv);
+    assert_non_null(strstr(html, ">idle timeout 4 s – 4.25 s of max 75 s</text>"));
+    ticks_t t;
+    read_ticks(html, "class=\"tick\"", "x", &t);
+    assert_true(t.v[0] == 0 && t.v[t.n - 1] == 75);
+    for (int i = 0; i < t.n; i++)
+        assert_near(t.pos[i], tick_map(&t, t.v[i], 0), 0.15, "tick position");
+    const char *r = strstr(html, "<rect class=\"range\"");
+    assert_non_null(r);
+    /* 0.25 s of 75 s is under 3 units wide: shown 3 wide, centred on the range. */
+    double x = attr(r, "x"), w = attr(r, "width");
+    assert_near(x + w / 2, (tick_map(&t, 4.0, 0) + tick_map(&t, 4.25, 0)) / 2, 0.5, "range centre");
+    free(html);
+
+    iv = (html_interval){"rto", "handshake timeout", 10, 40, 0, 60, fmt_s, COL_GREEN};
+    html = interval(&iv);
+    read_ticks(html, "class=\"tick\"", "x", &t);
+    r = strstr(html, "<rect class=\"range\"");
+    assert_near(attr(r, "x"), tick_map(&t, 10, 0), 0.5, "range start");
+    assert_near(attr(r, "x") + attr(r, "width"), tick_map(&t, 40, 0), 0.5, "range end");
+    assert_non_null(strstr(html, "fill=\"" COL_GREEN "\""));
+    free(html);
+
+    /* At least 75 s: the bar runs off the end of the axis. */
+    iv = (html_interval){"open", "idle timeout", 75, INFINITY, 0, 75, fmt_s, NULL};
+    html = interval(&iv);
+    assert_non_null(strstr(html, ">idle timeout ≥ 75 s of max 75 s</text>"));
+    assert_non_null(strstr(html, "class=\"open-end\""));
+    free(html);
+
+    /* A point, and a range beyond the stated max (the axis grows to hold it). */
+    iv = (html_interval){"pt", "x", 90, 90, 0, 60, fmt_s, NULL};
+    html = interval(&iv);
+    read_ticks(html, "class=\"tick\"", "x", &t);
+    assert_true(t.v[t.n - 1] >= 90);
+    r = strstr(html, "<rect class=\"range\"");
+    assert_near(attr(r, "x") + attr(r, "width") / 2, tick_map(&t, 90, 0), 0.5, "point");
+    assert_near(attr(r, "width"), 3, 1e-9, "point width");
+    free(html);
+
+    /* Nothing measured, or nonsense: one line saying so, escaped. */
+    iv = (html_interval){"nan", EVIL, NAN, NAN, 0, 60, fmt_s, NULL};
+    html = interval(&iv);
+    assert_non_null(strstr(html, EVIL_ESCAPED ": not measured</p>"));
+    free(html);
+    iv = (html_interval){"rev", "x", 5, 4, 0, 60, fmt_s, NULL};
+    html = interval(&iv);
+    assert_non_null(strstr(html, "no valid range"));
+    assert_null(strstr(html, "<svg"));
+    free(html);
+    iv = (html_interval){EVIL, EVIL, 1, 2, 0, 3, NULL, EVIL};
+    html = interval(&iv);
+    assert_null(strstr(html, "<img"));
+    assert_true(count_str(html, EVIL_ESCAPED) >= 5);
+    free(html);
+}
+
+/* ---- a page composed of the parts (the example of docs/html-report.md) ---- */
+
+static const char *fmt_seconds(double v, char *out, size_t n)
+{
+    char num[32];
+    snprintf(out, n, "%s s", fmt_num(v, num, sizeof num));
+    return out;
+}
+
+/* The same code as "Writing a new page" in docs/html-report.md. */
+static int write_probe_page(const char *path, char *err, size_t errlen)
+{
+    hbuf b;
+    hb_init(&b);
+    html_page_open(&b, "tlsprof probe: edge.example.test");
+    html_header_open(&b, "https://edge.example.test/", "tlsprof probe report", NULL);
+    html_header_close(&b);
+
+    html_section_open(&b, "checks", "Checks", "One row per finding, worst first in the caption.");
+    const html_check checks[] = {
+        {HTML_PASS, "TLS 1.3", "ServerHello selected TLSv1.3"},
+        {HTML_FAIL, "session tickets", "0 of 20 resumptions accepted"},
+        {HTML_WARN, "0-RTT", "max_early_data 16384 but early data rejected"},
+    };
+    html_checklist(&b, "checks", "Server checks", checks, 3);
+    html_section_close(&b);
+
+    html_section_open(&b, "timeouts", "Timeouts", NULL);
+    html_card_open(&b, "Where the server gave up");
+    html_interval_bar(
+        &b, &(html_interval){"idle", "idle timeout", 4.0, 4.25, 0, 75, fmt_seconds, NULL});
+    html_interval_bar(&b, &(html_interval){"hs", "handshake timeout", 30, INFINITY, 0, 30,
+                                           fmt_seconds, COL_ORANGE});
+    html_card_close(&b);
+    html_section_close(&b);
+
+    html_section_open(&b, "ciphers", "Cipher profiles", NULL);
+    const char *profiles[] = {"modern", "compat", "chacha"};
+    const html_bar_series machines[] = {{"machine A", COL_BLUE}, {"machine B", COL_VERMILLION}};
+    const double per_s[] = {1210, 830, 1180, 790, 950, 1010}; /* [profile][machine] */
+    html_bar_card(&b, &(html_bar_chart){"ciphers", "Full handshakes per second", profiles, 3,
+                                        machines, 2, per_s, 0, "handshakes / s", NULL});
+    html_section_close(&b);
+
+    html_page_close(&b);
+    int rc = hb_write_file(&b, path, err, errlen);
+    hb_free(&b);
+    return rc;
+}
+
+static void test_page_of_parts(void **state)
+{
+    char path[256], err[512];
+    const char *keep = getenv("TLSPROF_HTML_OUT");
+    snprintf(path, sizeof path, "%s/parts.html", keep && *keep ? keep : "/tmp");
+    if (!(keep && *keep)) snprintf(path, sizeof path, "/tmp/tlsprof-parts-%d.html", (int)getpid());
+    assert_int_equal(write_probe_page(path, err, sizeof err), 0);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    static char html[1 << 20];
+    size_t n = fread(html, 1, sizeof html - 1, f);
+    fclose(f);
+    html[n] = '\0';
+    if (!(keep && *keep)) unlink(path);
+    if (html_check_wellformed(html, err, sizeof err) != 0) fail_msg("%s", err);
+    assert_non_null(strstr(html, "data-chart=\"ciphers\""));
+    assert_non_null(strstr(html, "data-chart=\"idle\""));
+    assert_non_null(strstr(html, "Server checks: 1 FAIL, 1 WARN, 1 PASS"));
+    assert_int_equal(count_str(html, "<rect class=\"bar\""), 6);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_checker_refuses_broken_pages),
+        cmocka_unit_test(test_table_escapes_every_cell),
+        cmocka_unit_test(test_table_alignment),
+        cmocka_unit_test(test_table_formats),
+        cmocka_unit_test(test_table_empty_says_no_data),
+        cmocka_unit_test(test_kv_and_count_cards),
+        cmocka_unit_test(test_checklist_marks),
+        cmocka_unit_test(test_bars_proportional_with_ticks_and_legend),
+        cmocka_unit_test(test_bars_negative_zero_missing),
+        cmocka_unit_test(test_bars_log_axis),
+        cmocka_unit_test(test_bars_escaping_and_long_labels),
+        cmocka_unit_test(test_interval_bar),
+        cmocka_unit_test(test_page_of_parts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
