@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "html_check.h"
 #include "measure/hist.h"
 #include "measure/stats.h"
 #include "report/compare.h"
@@ -215,6 +216,63 @@ static void assert_self_contained(const char *html)
     }
 }
 
+/* Every page: self-contained, well formed (tests/support/html_check.c), and
+ * its stylesheet is src/report/assets/report.css byte for byte, so the
+ * asset CMake embeds is the one in the tree and cannot end the <style>. */
+static void assert_page(const char *html)
+{
+    char err[600], path[1024];
+    assert_self_contained(html);
+    if (html_check_wellformed(html, err, sizeof err) != 0) fail_msg("not well formed: %s", err);
+    snprintf(path, sizeof path, "%s/src/report/assets/report.css", TLSPROF_SOURCE_DIR);
+    char *css = slurp_file(path, NULL);
+    assert_non_null(css);
+    assert_null(strcasestr(css, "</style"));
+    const char *style = strstr(html, "<style>\n");
+    assert_non_null(style);
+    assert_int_equal(strncmp(style + 8, css, strlen(css)), 0);
+    assert_int_equal(strncmp(style + 8 + strlen(css), "</style>", 8), 0);
+    free(css);
+}
+
+/* The text of each cell of the <tr> of table data-table="TABLE" whose
+ * first cell contains `key` (tags stripped, entities left), up to max. */
+static int table_row(const char *html, const char *table, const char *key, char cells[][96],
+                     int max)
+{
+    char open[128];
+    snprintf(open, sizeof open, "data-table=\"%s\"", table);
+    const char *t = strstr(html, open);
+    if (!t) fail_msg("table %s missing", table);
+    const char *tend = strstr(t, "</table>");
+    const char *k = strstr(t, key);
+    if (!k || k > tend) fail_msg("row %s missing from table %s", key, table);
+    const char *row = k;
+    while (strncmp(row, "<tr", 3) != 0)
+        row--;
+    const char *rend = strstr(row, "</tr>");
+    int n = 0;
+    for (const char *c = row + 3; c < rend && n < max;) {
+        const char *td = strstr(c, "<td"), *th = strstr(c, "<th");
+        const char *cell = !td ? th : !th ? td : td < th ? td : th;
+        if (!cell || cell >= rend) break;
+        const char *p = strchr(cell, '>') + 1,
+                   *close = strstr(p, cell[2] == 'd' ? "</td>" : "</th>");
+        size_t o = 0;
+        for (int in_tag = 0; p < close && o + 1 < 96; p++) {
+            if (*p == '<')
+                in_tag = 1;
+            else if (*p == '>')
+                in_tag = 0;
+            else if (!in_tag)
+                cells[n][o++] = *p;
+        }
+        cells[n++][o] = '\0';
+        c = close + 5;
+    }
+    return n;
+}
+
 /* The <svg class="chart" data-chart="ID"> element's text, or NULL. */
 static char *chart_svg(const char *html, const char *id)
 {
@@ -357,6 +415,152 @@ static void check_distribution(const char *html, const char *id, int series, con
     free(svg);
 }
 
+/* Every column of the phase table against the histograms the test built:
+ * count, min, mean, p50, p90, p99, p99.9 and max in the page's units. */
+static void check_phase_rows(const char *html, const json_t *r)
+{
+    static const char *const phases[] = {"tcp_connect", "tls_handshake", "ttfb", "connection"};
+    for (size_t i = 0; i < sizeof phases / sizeof phases[0]; i++) {
+        const hist_t *h = phase_hist(r, phases[i]);
+        char key[64], cells[12][96], want[9][48];
+        snprintf(key, sizeof key, "<code>%s</code>", phases[i]);
+        assert_int_equal(table_row(html, "phases", key, cells, 12), 9);
+        const double us[7] = {(double)h->min / 1000,
+                              hist_mean(h) / 1000,
+                              (double)hist_percentile(h, 50) / 1000,
+                              (double)hist_percentile(h, 90) / 1000,
+                              (double)hist_percentile(h, 99) / 1000,
+                              (double)hist_percentile(h, 99.9) / 1000,
+                              (double)h->max / 1000};
+        fmt_count((double)h->count, want[1], sizeof want[1]);
+        for (int k = 0; k < 7; k++)
+            fmt_us(us[k], want[2 + k], sizeof want[2 + k]);
+        for (int k = 1; k < 9; k++)
+            if (strcmp(cells[k], want[k]) != 0)
+                fail_msg("phase %s column %d: page says %s, histogram %s", phases[i], k, cells[k],
+                         want[k]);
+    }
+    /* A phase without samples says so across its seven value columns. */
+    char cells[12][96];
+    assert_int_equal(table_row(html, "phases", "<code>dns</code>", cells, 12), 3);
+    assert_string_equal(cells[1], "0");
+    assert_string_equal(cells[2], "no samples");
+    assert_non_null(strstr(html, "<td class=\"muted\" colspan=\"7\">no samples</td>"));
+}
+
+typedef struct named_count {
+    const char *name, *name2;
+    double count;
+} named_count;
+
+static int by_count_desc(const void *a, const void *b)
+{
+    const named_count *x = a, *y = b;
+    return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
+}
+
+/* Count cards: every name with its count and its share of the total, the
+ * largest first, from the fixture's own numbers (which have no ties). */
+static void check_count_cards(const char *html, const json_t *r)
+{
+    static const char *const keys[] = {"versions", "ciphers", "groups", "sigalgs", "alpn"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const json_t *obj = json_object_get(json_object_get(r, "tls"), keys[i]);
+        named_count rows[16];
+        size_t n = 0;
+        double total = 0;
+        const char *name;
+        json_t *v;
+        json_object_foreach((json_t *)obj, name, v)
+        {
+            rows[n++] = (named_count){name, NULL, json_number_value(v)};
+            total += json_number_value(v);
+        }
+        qsort(rows, n, sizeof rows[0], by_count_desc);
+        const char *last = html;
+        for (size_t k = 0; k < n; k++) {
+            char want[256], c[32];
+            snprintf(want, sizeof want,
+                     "<code>%s</code></th><td class=\"num\">%s</td><td class=\"num "
+                     "muted\">%.1f%%</td>",
+                     rows[k].name, fmt_count(rows[k].count, c, sizeof c),
+                     100 * rows[k].count / total);
+            const char *at = strstr(last, want);
+            if (!at) fail_msg("count card %s: no row %s after the previous one", keys[i], want);
+            last = at + strlen(want);
+        }
+    }
+}
+
+/* Errors: one row per phase and reason with its count, most frequent first. */
+static void check_errors_table(const char *html, const json_t *r)
+{
+    const char *t = strstr(html, "data-table=\"errors\""), *pos = t;
+    assert_non_null(t);
+    const char *end = strstr(t, "</table>");
+    named_count rows[32];
+    size_t n = 0;
+    const char *phase, *reason;
+    json_t *reasons, *v;
+    json_object_foreach(json_object_get((json_t *)r, "errors"), phase, reasons)
+    {
+        json_object_foreach(reasons, reason, v)
+        {
+            rows[n++] = (named_count){phase, reason, json_number_value(v)};
+        }
+    }
+    qsort(rows, n, sizeof rows[0], by_count_desc);
+    for (size_t k = 0; k < n; k++) {
+        char want[400], c[32];
+        snprintf(want, sizeof want,
+                 "<td><code>%s</code></td><td class=\"wrap\">%s</td><td class=\"num\">%s</td>",
+                 rows[k].name, rows[k].name2, fmt_count(rows[k].count, c, sizeof c));
+        const char *at = strstr(pos, want);
+        if (!at || at > end) fail_msg("errors table: %s missing or out of order", want);
+        pos = at;
+    }
+    assert_int_equal(count_str(t, "<tr>") - count_str(end, "<tr>"), (int)n + 1); /* + header */
+}
+
+/* The compare page's tables against the two fixtures: headline numbers with
+ * the change in the direction that is good for each, and the phase rows'
+ * counts and percentiles against the histograms. */
+static void check_compare_tables(const char *html, const json_t *a, const json_t *b)
+{
+    char cells[12][96];
+    assert_int_equal(table_row(html, "compare-summary", "requests / s", cells, 12), 4);
+    assert_string_equal(cells[1], "198");
+    assert_string_equal(cells[2], "150");
+    assert_string_equal(cells[3], "-24.2%"); /* (150 - 198) / 198 */
+    assert_non_null(strstr(html, "<td class=\"num\">150</td><td class=\"num worse\">-24.2%</td>"));
+    /* Failed requests: up is worse; 40 -> 60 is +50%. */
+    assert_int_equal(table_row(html, "compare-summary", "requests failed", cells, 12), 4);
+    assert_string_equal(cells[3], "+50.0%");
+    assert_non_null(strstr(html, "<td class=\"num\">60</td><td class=\"num worse\">+50.0%</td>"));
+    assert_int_equal(table_row(html, "compare-summary", "requests ok", cells, 12), 4);
+    assert_string_equal(cells[3], "no change");
+
+    static const char *const phases[] = {"tcp_connect", "ttfb"};
+    for (size_t i = 0; i < 2; i++) {
+        char key[64], want[32];
+        snprintf(key, sizeof key, "<code>%s</code>", phases[i]);
+        assert_int_equal(table_row(html, "compare-phases", key, cells, 12), 9);
+        const hist_t *h[2];
+        hist_t copy;
+        h[0] = phase_hist(a, phases[i]);
+        copy = *h[0]; /* phase_hist returns one static histogram */
+        h[0] = &copy;
+        h[1] = phase_hist(b, phases[i]);
+        for (int s = 0; s < 2; s++) {
+            assert_string_equal(cells[1 + s], fmt_count((double)h[s]->count, want, sizeof want));
+            fmt_us((double)hist_percentile(h[s], 50) / 1000, want, sizeof want);
+            assert_string_equal(cells[3 + s], want);
+            fmt_us((double)hist_percentile(h[s], 99) / 1000, want, sizeof want);
+            assert_string_equal(cells[6 + s], want);
+        }
+    }
+}
+
 /* ---- unit checks of the building blocks ---------------------------------- */
 
 static void test_units_and_ticks(void **state)
@@ -395,7 +599,7 @@ static void test_full_report(void **state)
     char *html = render(r, dir, "full.html");
     assert_int_equal(strncmp(html, "<!DOCTYPE html>", 15), 0);
     assert_non_null(strstr(html, "</html>\n"));
-    assert_self_contained(html);
+    assert_page(html);
 
     check_distribution(html, "latency-tcp_connect", 1, r, "tcp_connect");
     check_distribution(html, "latency-ttfb", 1, r, "ttfb");
@@ -464,11 +668,9 @@ static void test_full_report(void **state)
     assert_non_null(strstr(html, "system-wide"));
     assert_non_null(strstr(html, "TcpRetransSegs"));
     assert_non_null(strstr(html, "70.0%")); /* resumption rate */
-    char want[64], v[32];
-    const hist_t *h = phase_hist(r, "tcp_connect");
-    snprintf(want, sizeof want, "<td class=\"num\">%s</td>",
-             fmt_us((double)hist_percentile(h, 99) / 1000, v, sizeof v));
-    assert_non_null(strstr(html, want));
+    check_phase_rows(html, r);
+    check_count_cards(html, r);
+    check_errors_table(html, r);
     free(p);
     free(html);
     json_decref(r);
@@ -492,6 +694,7 @@ static void test_long_timeseries(void **state)
     }
     json_object_set_new(r, "timeseries", ts);
     char *html = render(r, dir, "long.html");
+    assert_page(html);
     pts_t *p = malloc(sizeof *p);
     char *svg = chart_svg(html, "ts-throughput");
     assert_non_null(svg);
@@ -527,7 +730,7 @@ static void test_minimal_report(void **state)
     char *dir = make_temp_dir("html");
     json_t *r = load_fixture("minimal.json");
     char *html = render(r, dir, "minimal.html");
-    assert_self_contained(html);
+    assert_page(html);
     /* Nothing to plot: "no data" panels, never axes without data. */
     assert_null(strstr(html, "<svg class=\"chart\""));
     assert_null(strstr(html, "<path"));
@@ -541,6 +744,7 @@ static void test_minimal_report(void **state)
     /* A report that is nothing but its version still renders. */
     json_t *bare = json_pack("{s:i}", "report_version", 1);
     html = render(bare, dir, "bare.html");
+    assert_page(html);
     assert_non_null(strstr(html, "data-chart=\"latency-none\""));
     assert_non_null(strstr(html, "No TLS data"));
     free(html);
@@ -555,7 +759,7 @@ static void test_malicious_strings_are_escaped(void **state)
     char *dir = make_temp_dir("html");
     json_t *r = load_fixture("malicious.json");
     char *html = render(r, dir, "evil.html");
-    assert_self_contained(html); /* no <img, no <script, no onerror inside a tag */
+    assert_page(html); /* no <img, no <script, no onerror inside a tag */
     assert_null(strstr(html, EVIL));
     assert_null(strstr(html, "</script>"));
     /* Every place the string was planted shows it as text: url (title, h1),
@@ -610,6 +814,9 @@ static void test_compare(void **state)
     json_object_set_new(json_object_get(b, "phases"), "tcp_connect", spec);
     complete_synth(json_object_get(b, "phases"));
     json_object_set_new(json_object_get(b, "platform"), "cpu_model", json_string("Other " EVIL));
+    /* ... and fewer requests per second, more failed ones. */
+    json_object_set_new(json_object_get(b, "summary"), "requests_per_s", json_real(150.0));
+    json_object_set_new(json_object_get(b, "summary"), "requests_failed", json_integer(60));
 
     snprintf(path, sizeof path, "%s/cmp.html", dir);
     if (report_html_write_compare(a, b, NULL, path, err, sizeof err) != 0) fail_msg("%s", err);
@@ -619,7 +826,7 @@ static void test_compare(void **state)
         report_html_write_compare(a, b, NULL, keep, err, sizeof err);
     }
     char *html = slurp_file(path, NULL);
-    assert_self_contained(html);
+    assert_page(html);
     char *svg = chart_svg(html, "compare-tcp_connect");
     assert_non_null(svg);
     assert_int_equal(count_str(svg, "<path class=\"series\""), 2); /* A and B overlaid */
@@ -635,6 +842,7 @@ static void test_compare(void **state)
     const char *colour = strstr(row, "worse");
     assert_true(!colour || colour > end);
     assert_non_null(strstr(html, "different cpu_model"));
+    check_compare_tables(html, a, b);
     free(html);
 
     /* With the comparison JSON of `tlsprof compare`: its file names, its
@@ -663,13 +871,61 @@ static void test_compare(void **state)
     row = strstr(html, "<code>tcp_connect</code>");
     const char *noise = strstr(row, "(noise)");
     assert_true(noise && noise < strstr(row, "</tr>"));
-    assert_self_contained(html);
+    assert_page(html);
     free(html);
     json_decref(cmp);
     report_free(ra);
     report_free(rb);
     json_decref(a);
     json_decref(b);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* The report fixtures of compare and merge (tests/data/reports/, written by
+ * tlsprof itself: generate.py) render as well-formed pages too: each run
+ * alone, the merged one with its sources, and the two small runs compared
+ * with and without the comparison JSON. */
+static void test_report_fixtures(void **state)
+{
+    static const char *const runs[] = {"valid_small.json", "valid_small_b.json",
+                                       "valid_merged.json"};
+    char *dir = make_temp_dir("html"), path[1024], err[512] = "";
+    json_t *r[3];
+    for (int i = 0; i < 3; i++) {
+        json_error_t e;
+        snprintf(path, sizeof path, "%s/tests/data/reports/%s", TLSPROF_SOURCE_DIR, runs[i]);
+        r[i] = json_load_file(path, 0, &e);
+        if (!r[i]) fail_msg("%s:%d: %s", path, e.line, e.text);
+        char *html = render(r[i], dir, runs[i]);
+        assert_page(html);
+        size_t nsrc = json_array_size(json_object_get(r[i], "sources"));
+        if (nsrc > 0) {
+            char want[96];
+            snprintf(want, sizeof want, "Merged report: the numbers combine %zu runs (", nsrc);
+            assert_non_null(strstr(html, want));
+        }
+        free(html);
+    }
+    report_t *ra = report_from_json("valid_small.json", r[0], err, sizeof err);
+    report_t *rb = report_from_json("valid_small_b.json", r[1], err, sizeof err);
+    if (!ra || !rb) fail_msg("fixture does not validate: %s", err);
+    json_t *cmp = compare_reports(ra, rb);
+    assert_non_null(cmp);
+    for (int with = 0; with < 2; with++) {
+        snprintf(path, sizeof path, "%s/cmp%d.html", dir, with);
+        if (report_html_write_compare(r[0], r[1], with ? cmp : NULL, path, err, sizeof err) != 0)
+            fail_msg("%s", err);
+        char *html = slurp_file(path, NULL);
+        assert_page(html);
+        assert_non_null(strstr(html, "data-table=\"compare-phases\""));
+        free(html);
+    }
+    json_decref(cmp);
+    report_free(ra);
+    report_free(rb);
+    for (int i = 0; i < 3; i++)
+        json_decref(r[i]);
     rm_rf(dir);
     free(dir);
 }
@@ -797,6 +1053,7 @@ int main(void)
         cmocka_unit_test(test_malicious_strings_are_escaped),
         cmocka_unit_test(test_rejects_and_write_errors),
         cmocka_unit_test(test_compare),
+        cmocka_unit_test(test_report_fixtures),
         cmocka_unit_test(test_browser_renders),
         cmocka_unit_test(test_browser_malicious),
     };
