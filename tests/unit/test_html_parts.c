@@ -627,30 +627,33 @@ static int write_probe_page(const char *path, char *err, size_t errlen)
     html_header_open(&b, "https://edge.example.test/", "tlsprof probe report", NULL);
     html_header_close(&b);
 
-    html_section_open(&b, "checks", "Checks", "One row per finding, worst first in the caption.");
+    html_section_open(&b, "checks", "Checks", "What the server does, finding by finding.");
     const html_check checks[] = {
         {HTML_PASS, "TLS 1.3", "ServerHello selected TLSv1.3"},
         {HTML_FAIL, "session tickets", "0 of 20 resumptions accepted"},
-        {HTML_WARN, "0-RTT", "max_early_data 16384 but early data rejected"},
     };
-    html_checklist(&b, "checks", "Server checks", checks, 3);
-    html_section_close(&b);
-
-    html_section_open(&b, "timeouts", "Timeouts", NULL);
-    html_card_open(&b, "Where the server gave up");
-    html_interval_bar(
-        &b, &(html_interval){"idle", "idle timeout", 4.0, 4.25, 0, 75, fmt_seconds, NULL});
-    html_interval_bar(&b, &(html_interval){"hs", "handshake timeout", 30, INFINITY, 0, 30,
-                                           fmt_seconds, COL_ORANGE});
-    html_card_close(&b);
+    html_checklist(&b, "checks", "Server checks", checks, 2);
+    /* id, label, low, high, axis from, axis to, unit, colour */
+    html_interval idle = {"idle", "idle timeout", 4.0, 4.25, 0, 75, fmt_seconds, COL_BLUE};
+    html_interval_bar(&b, &idle);
     html_section_close(&b);
 
     html_section_open(&b, "ciphers", "Cipher profiles", NULL);
-    const char *profiles[] = {"modern", "compat", "chacha"};
+    const char *profiles[] = {"modern", "chacha"};
     const html_bar_series machines[] = {{"machine A", COL_BLUE}, {"machine B", COL_VERMILLION}};
-    const double per_s[] = {1210, 830, 1180, 790, 950, 1010}; /* [profile][machine] */
-    html_bar_card(&b, &(html_bar_chart){"ciphers", "Full handshakes per second", profiles, 3,
+    const double per_s[] = {1210, 830, 950, 1010}; /* [profile][machine] */
+    /* id, title, categories, series, values, log axis, axis title, unit (NULL: fmt_num) */
+    html_bar_card(&b, &(html_bar_chart){"ciphers", "Full handshakes per second", profiles, 2,
                                         machines, 2, per_s, 0, "handshakes / s", NULL});
+    static const html_col cols[] = {{.title = "profile", .fmt = HTML_CODE, .header = 1},
+                                    {.title = "A", .fmt = HTML_US},
+                                    {.title = "B", .fmt = HTML_US},
+                                    {.title = "B vs A", .fmt = HTML_CHANGE}};
+    html_table t = {.cols = cols, .ncols = 4, .id = "cost", .caption = "Full handshake cost"};
+    html_table_open(&t, &b);
+    html_row(&t, NULL, {.text = "modern"}, {.v = 826}, {.v = 1205},
+             {.v = 1205, .ref = 826, .sig = 1});
+    html_table_close(&t);
     html_section_close(&b);
 
     html_page_close(&b);
@@ -676,8 +679,10 @@ static void test_page_of_parts(void **state)
     if (html_check_wellformed(html, err, sizeof err) != 0) fail_msg("%s", err);
     assert_non_null(strstr(html, "data-chart=\"ciphers\""));
     assert_non_null(strstr(html, "data-chart=\"idle\""));
-    assert_non_null(strstr(html, "Server checks: 1 FAIL, 1 WARN, 1 PASS"));
-    assert_int_equal(count_str(html, "<rect class=\"bar\""), 6);
+    assert_non_null(strstr(html, "Server checks: 1 FAIL, 1 PASS"));
+    assert_int_equal(count_str(html, "<rect class=\"bar\""), 4);
+    assert_non_null(
+        strstr(html, "<td class=\"num\">1.21 ms</td><td class=\"num worse\">+45.9%</td>"));
 }
 
 int main(void)
