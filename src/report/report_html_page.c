@@ -244,3 +244,10 @@ void html_toc(hbuf *b, const html_link *links, int n)
     }
     hb_puts(b, "</nav>\n");
 }
+
+void html_ok_note(hbuf *b, const char *text)
+{
+    hb_puts(b, "<p class=\"ok-note\">");
+    hb_esc(b, text);
+    hb_puts(b, "</p>\n");
+}

@@ -9,7 +9,8 @@
  *   page shell   html_page_open/close, html_header_*, html_meta, html_chip,
  *                html_toc, html_section_open/close,
  *                html_grid_open/close, html_card_open/close, html_stat,
- *                html_warnings_box, html_legend, html_note, html_no_data
+ *                html_warnings_box, html_legend, html_note, html_no_data,
+ *                html_ok_note
  *   table        html_table_open / html_row / html_table_close, with the
  *                key-value card (html_kv_*), the count card and the
  *                checklist as uses of it
@@ -92,6 +93,8 @@ void html_note(hbuf *b, const char *text);
 /* One muted line saying what is missing ("No TLS data in this report."),
  * for a section with nothing to show at all. */
 void html_no_data(hbuf *b, const char *text);
+/* One line of good news in green ("No errors."): nothing missing, nothing wrong. */
+void html_ok_note(hbuf *b, const char *text);
 
 /* An HTML legend: coloured swatch + label + optional muted detail. */
 typedef struct html_legend_item {

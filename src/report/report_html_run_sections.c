@@ -432,8 +432,7 @@ void html_errors_section(hbuf *b, const json_t *errors)
         }
     }
     if (n == 0) {
-        /* Good news, not missing data: said in green. */
-        hb_puts(b, "<p class=\"ok-note\">No errors.</p>\n");
+        html_ok_note(b, "No errors."); /* good news, not missing data */
     } else {
         static const html_col cols[3] = {
             {.title = "phase", .fmt = HTML_CODE},
