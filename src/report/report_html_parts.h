@@ -4,7 +4,8 @@
  * matrix-compare pages to come) is a sequence of calls to these parts and
  * nothing else: no page writes its own <table>, <svg> or card markup. That
  * keeps every page looking the same, escaping in one place and the pages'
- * tests honest (a part is tested once, in tests/unit/test_html_parts.c).
+ * tests honest (a part is tested once, in tests/unit/test_html_table.c and
+ * test_html_charts.c).
  *
  *   page shell   html_page_open/close, html_header_*, html_meta, html_chip,
  *                html_toc, html_section_open/close,
