@@ -10,6 +10,7 @@
  * matrix is read for its numbers as much as for its shape. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report/report_html_parts.h"
@@ -195,11 +196,16 @@ int html_bar_card(hbuf *b, const html_bar_chart *c)
         html_card_close(b);
         return 0;
     }
-    html_legend_item items[16];
-    int ni = c->nseries < 16 ? c->nseries : 16;
-    for (int s = 0; s < ni; s++)
+    html_legend_item *items = malloc((size_t)c->nseries * sizeof *items);
+    if (!items) {
+        b->failed = 1;
+        html_card_close(b);
+        return 0;
+    }
+    for (int s = 0; s < c->nseries; s++)
         items[s] = (html_legend_item){c->series[s].label, c->series[s].color, "bar", NULL};
-    html_legend(b, items, ni);
+    html_legend(b, items, c->nseries);
+    free(items);
 
     /* Category labels too wide for their group are turned, and the chart
      * grows downwards for them so the plot keeps its height. */
@@ -215,10 +221,11 @@ int html_bar_card(hbuf *b, const html_bar_chart *c)
     w = w < CHART_W ? CHART_W : w > 2 * CHART_W ? 2 * CHART_W : w;
     chart_t ch;
     bar_geom g;
-    double probe_l = 70, probe_r = w - 28; /* the default margins, for the group width */
-    g.gw = (probe_r - probe_l) / c->ncat;
+    g.gw = (double)(w - CHART_ML - CHART_MR) / c->ncat;
     int rotate = (double)cat_chars * CAT_CHAR_W > g.gw - 4;
-    double extra = rotate ? (double)cat_chars * CAT_CHAR_W * 0.574 + 22 - 46 : 0;
+    /* A label turned by 35 degrees reaches sin(35°) of its length down,
+     * below the 12 units it starts under the axis, plus a little air. */
+    double extra = rotate ? (double)cat_chars * CAT_CHAR_W * 0.574 + 22 - CHART_MB : 0;
     if (extra < 0) extra = 0;
     chart_open(&ch, b, c->id, c->title, w, CHART_H + (int)ceil(extra));
     ch.mb += ceil(extra);

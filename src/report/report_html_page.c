@@ -59,8 +59,11 @@ void html_legend(hbuf *b, const html_legend_item *items, int n)
         const char *prop = strcmp(style, "bar") == 0      ? "background"
                            : strcmp(style, "marker") == 0 ? "border-bottom-color"
                                                           : "border-top-color";
-        hb_printf(b, "<li><span class=\"sw %s\" style=\"%s:%s\"></span>", style, prop,
-                  items[i].color);
+        hb_puts(b, "<li><span class=\"sw ");
+        hb_esc(b, style);
+        hb_printf(b, "\" style=\"%s:", prop);
+        hb_esc(b, items[i].color);
+        hb_puts(b, "\"></span>");
         hb_esc(b, items[i].label);
         if (items[i].detail) {
             hb_puts(b, " <span class=\"detail\">");

@@ -26,6 +26,10 @@
 
 #define CHART_W 600
 #define CHART_H 280
+/* Default margins of the plot area inside a chart's viewBox: room for y tick
+ * labels such as "100 ms" on the left, x tick labels and the axis title
+ * below, half a tick label above. Legends are HTML above the chart. */
+enum { CHART_ML = 70, CHART_MR = 28, CHART_MT = 14, CHART_MB = 46 };
 
 typedef struct scale {
     int log;       /* 1: log10 scale (domain must be > 0) */

@@ -119,71 +119,66 @@ static void write_table_start(html_table *t)
     hb_puts(t->b, "<tbody>\n");
 }
 
-static void change_value(hbuf *b, const html_cell *c, const char **cls, const char **suffix)
+/* A change cell: its text ("+12.3%", "—", "no change", with a "(noise)"
+ * mark when not significant) into out (>= 64 bytes, markup), and the class
+ * its verdict implies (better, worse, muted or none). */
+static const char *change_of(const html_cell *c, char *out, size_t n)
 {
-    char s[32];
     double a = c->ref, v = c->v;
-    *cls = "muted";
-    *suffix = NULL;
     if (!(a > 0) || !isfinite(a) || !isfinite(v)) {
-        hb_puts(b, "—");
-        return;
+        snprintf(out, n, "—");
+        return "muted";
     }
     double rel = (v - a) / a;
     if (rel == 0) {
-        hb_puts(b, "no change");
-        return;
+        snprintf(out, n, "no change");
+        return "muted";
     }
     if (fabs(rel) < 0.0005) rel = 0.0; /* print "+0.0%", never "-0.0%" */
-    *cls = NULL;
-    if (c->sig && rel != 0) *cls = (rel > 0) == (c->higher_is_better != 0) ? "better" : "worse";
-    if (!c->sig && rel != 0) *suffix = " <span class=\"muted\">(noise)</span>";
-    snprintf(s, sizeof s, "%+.1f%%", 100 * rel);
-    hb_puts(b, s);
+    snprintf(out, n, "%+.1f%%%s", 100 * rel,
+             !c->sig && rel != 0 ? " <span class=\"muted\">(noise)</span>" : "");
+    if (!c->sig || rel == 0) return NULL;
+    return (rel > 0) == (c->higher_is_better != 0) ? "better" : "worse";
 }
 
-/* The cell's content into `out`, and the class its value implies. */
-static void cell_value(hbuf *out, html_fmt f, const html_cell *c, const char **value_cls)
+/* The cell's content in format f. change is change_of's text for a change. */
+static void cell_value(hbuf *b, html_fmt f, const html_cell *c, const char *change)
 {
     char s[64];
-    *value_cls = NULL;
     int finite = isfinite(c->v);
     switch (f) {
     case HTML_CODE:
-        hb_puts(out, "<code>");
-        hb_esc(out, c->text ? c->text : "—");
-        hb_puts(out, "</code>");
+        hb_puts(b, "<code>");
+        hb_esc(b, c->text ? c->text : "—");
+        hb_puts(b, "</code>");
         break;
     case HTML_COUNT:
-        hb_puts(out, finite ? fmt_count(c->v, s, sizeof s) : "—");
+        hb_puts(b, finite ? fmt_count(c->v, s, sizeof s) : "—");
         break;
     case HTML_NUM:
-        hb_puts(out, finite ? fmt_num(c->v, s, sizeof s) : "—");
+        hb_puts(b, finite ? fmt_num(c->v, s, sizeof s) : "—");
         break;
     case HTML_US:
-        hb_puts(out, finite ? fmt_us(c->v, s, sizeof s) : "—");
+        hb_puts(b, finite ? fmt_us(c->v, s, sizeof s) : "—");
         break;
     case HTML_PCT:
         if (finite) snprintf(s, sizeof s, "%.1f%%", 100 * c->v);
-        hb_puts(out, finite ? s : "—");
+        hb_puts(b, finite ? s : "—");
         break;
-    case HTML_CHANGE: {
-        const char *suffix;
-        change_value(out, c, value_cls, &suffix);
-        hb_puts(out, suffix);
+    case HTML_CHANGE:
+        hb_puts(b, change);
         break;
-    }
     case HTML_MARK:
-        html_mark_badge(out, c->mark);
+        html_mark_badge(b, c->mark);
         break;
     case HTML_FMT_COLUMN:
     case HTML_TEXT:
     default:
-        hb_esc(out, c->text ? c->text : "—");
+        hb_esc(b, c->text ? c->text : "—");
         if (c->code) {
-            hb_puts(out, " <code>");
-            hb_esc(out, c->code);
-            hb_puts(out, "</code>");
+            hb_puts(b, " <code>");
+            hb_esc(b, c->code);
+            hb_puts(b, "</code>");
         }
         break;
     }
@@ -193,10 +188,8 @@ static void write_cell(html_table *t, const html_col *col, const html_cell *c, i
 {
     hbuf *b = t->b;
     html_fmt f = c->fmt != HTML_FMT_COLUMN ? c->fmt : col_fmt(col);
-    const char *value_cls;
-    hbuf content;
-    hb_init(&content);
-    cell_value(&content, f, c, &value_cls);
+    char change[96] = "";
+    const char *value_cls = f == HTML_CHANGE ? change_of(c, change, sizeof change) : NULL;
     const char *tag = col->header ? "th" : "td";
     hb_printf(b, "<%s", tag);
     if (col->header) hb_puts(b, " scope=\"row\"");
@@ -213,9 +206,7 @@ static void write_cell(html_table *t, const html_col *col, const html_cell *c, i
         hb_puts(b, "\"");
     }
     hb_puts(b, ">");
-    hb_puts(b, content.data);
-    if (content.failed) b->failed = 1;
-    hb_free(&content);
+    cell_value(b, f, c, change);
     hb_printf(b, "</%s>", tag);
 }
 
