@@ -30,60 +30,26 @@ static void side_header(hbuf *b, const char *which, const json_t *r, const char 
 {
     const json_t *cfg = rj_obj(r, "config"), *plat = rj_obj(r, "platform"),
                  *sum = rj_obj(r, "summary");
-    char s[200];
-    hb_printf(b,
-              "<div class=\"card\"><h3><span class=\"sw\" style=\"border-top-color:%s\">"
-              "</span> Run %s</h3><table class=\"kv\"><tbody>",
-              which[0] == 'A' ? COL_A : COL_B, which);
-    if (file) {
-        hb_puts(b, "<tr><th scope=\"row\">file</th><td><code>");
-        hb_esc(b, file);
-        hb_puts(b, "</code></td></tr>");
-    }
-    struct {
-        const char *k, *v;
-    } rows[] = {
-        {"target", rj_str(cfg, "url")},
-        {"mode", rj_str(cfg, "mode")},
-        {"protocol", report_protocol(cfg)},
-        {"tool version", rj_str(rj_obj(r, "tool"), "version")},
-        {"arch", rj_str(plat, "arch")},
-        {"CPU", rj_str(plat, "cpu_model")},
-        {"OpenSSL", rj_str(plat, "openssl_version")},
-    };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        hb_puts(b, "<tr><th scope=\"row\">");
-        hb_esc(b, rows[i].k);
-        hb_puts(b, "</th><td>");
-        hb_esc(b, rows[i].v ? rows[i].v : "—");
-        hb_puts(b, "</td></tr>");
-    }
+    char s[200], title[16];
+    snprintf(title, sizeof title, "Run %s", which);
+    html_card_open_ex(b, title, NULL, which[0] == 'A' ? COL_A : COL_B);
+    html_table t;
+    html_kv_open(&t, b, NULL);
+    if (file) html_kv_code(&t, "file", file);
+    html_kv_row(&t, "target", rj_str(cfg, "url"));
+    html_kv_row(&t, "mode", rj_str(cfg, "mode"));
+    html_kv_row(&t, "protocol", report_protocol(cfg));
+    html_kv_row(&t, "tool version", rj_str(rj_obj(r, "tool"), "version"));
+    html_kv_row(&t, "arch", rj_str(plat, "arch"));
+    html_kv_row(&t, "CPU", rj_str(plat, "cpu_model"));
+    html_kv_row(&t, "OpenSSL", rj_str(plat, "openssl_version"));
     double streams = rj_num(cfg, "streams", 1);
     snprintf(s, sizeof s, "%.3g s, %.0f connections, %.0f stream%s each",
              rj_num(sum, "duration_s", rj_num(cfg, "duration_s", 0)), rj_num(cfg, "connections", 0),
              streams, streams == 1 ? "" : "s");
-    hb_puts(b, "<tr><th scope=\"row\">run</th><td>");
-    hb_esc(b, s);
-    hb_puts(b, "</td></tr></tbody></table></div>\n");
-}
-
-/* A change is "better" when it goes the way that is good for the metric. */
-static void td_change(hbuf *b, double a, double bv, int higher_is_better, int significant)
-{
-    if (!(a > 0) || !isfinite(bv)) {
-        hb_puts(b, "<td class=\"num muted\">—</td>");
-        return;
-    }
-    double rel = (bv - a) / a;
-    if (rel == 0) {
-        hb_puts(b, "<td class=\"num muted\">no change</td>");
-        return;
-    }
-    if (fabs(rel) < 0.0005) rel = 0.0; /* print "+0.0%", never "-0.0%" */
-    const char *cls = "";
-    if (significant && rel != 0) cls = (rel > 0) == higher_is_better ? " better" : " worse";
-    hb_printf(b, "<td class=\"num%s\">%+.1f%%%s</td>", cls, 100 * rel,
-              significant ? "" : (rel != 0 ? " <span class=\"muted\">(noise)</span>" : ""));
+    html_kv_row(&t, "run", s);
+    html_kv_close(&t);
+    html_card_close(b);
 }
 
 static double errors_total(const json_t *r)
@@ -103,6 +69,10 @@ static double errors_total(const json_t *r)
 
 static void summary_table(hbuf *b, const json_t *a, const json_t *bb)
 {
+    static const html_col cols[4] = {{.fmt = HTML_TEXT, .align = HTML_LEFT, .header = 1},
+                                     {.title = "A", .fmt = HTML_NUM},
+                                     {.title = "B", .fmt = HTML_NUM},
+                                     {.title = "B vs A", .fmt = HTML_CHANGE}};
     const json_t *sa = rj_obj(a, "summary"), *sb = rj_obj(bb, "summary");
     const json_t *ra = rj_obj(rj_obj(a, "tls"), "resumption"),
                  *rb = rj_obj(rj_obj(bb, "tls"), "resumption");
@@ -120,33 +90,20 @@ static void summary_table(hbuf *b, const json_t *a, const json_t *bb)
         {"errors", errors_total(a), errors_total(bb), 0, 0},
         {"resumption rate", rj_num(ra, "rate", NAN), rj_num(rb, "rate", NAN), 1, 1},
     };
-    hb_puts(b, "<table class=\"data\"><thead><tr><th></th><th class=\"num\">A</th>"
-               "<th class=\"num\">B</th><th class=\"num\">B vs A</th></tr></thead><tbody>\n");
+    html_table t = {.cols = cols, .ncols = 4, .id = "compare-summary"};
+    html_table_open(&t, b);
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        char x[32], y[32];
-        hb_puts(b, "<tr><th scope=\"row\">");
-        hb_esc(b, rows[i].label);
-        hb_puts(b, "</th>");
-        if (rows[i].is_rate) {
-            snprintf(x, sizeof x, isfinite(rows[i].va) ? "%.1f%%" : "—", 100 * rows[i].va);
-            snprintf(y, sizeof y, isfinite(rows[i].vb) ? "%.1f%%" : "—", 100 * rows[i].vb);
-        } else {
-            /* Counts read best with separators, rates with 3 digits. */
-            if (rows[i].va == floor(rows[i].va) && rows[i].vb == floor(rows[i].vb)) {
-                fmt_count(rows[i].va, x, sizeof x);
-                fmt_count(rows[i].vb, y, sizeof y);
-            } else {
-                fmt_num(rows[i].va, x, sizeof x);
-                fmt_num(rows[i].vb, y, sizeof y);
-            }
-        }
-        hb_printf(b, "<td class=\"num\">%s</td><td class=\"num\">%s</td>", x, y);
+        double va = rows[i].va, vb = rows[i].vb;
+        /* Counts read best with separators, rates with 3 digits. */
+        html_fmt f = rows[i].is_rate                      ? HTML_PCT
+                     : va == floor(va) && vb == floor(vb) ? HTML_COUNT
+                                                          : HTML_NUM;
         /* Throughput has no noise model here: colour any change above 1%. */
-        td_change(b, rows[i].va, rows[i].vb, rows[i].higher_better,
-                  rows[i].va > 0 && fabs(rows[i].vb - rows[i].va) > 0.01 * rows[i].va);
-        hb_puts(b, "</tr>\n");
+        int sig = va > 0 && fabs(vb - va) > 0.01 * va;
+        html_row(&t, NULL, {.text = rows[i].label}, {.fmt = f, .v = va}, {.fmt = f, .v = vb},
+                 {.v = vb, .ref = va, .sig = sig, .higher_is_better = rows[i].higher_better});
     }
-    hb_puts(b, "</tbody></table>\n");
+    html_table_close(&t);
 }
 
 /* Decodes phases.<name>.histogram of r into h; 0 when it has samples. */
@@ -169,6 +126,17 @@ static int verdict(const json_t *cmp, const char *phase, const char *key)
 
 static void phase_compare_table(hbuf *b, const json_t *a, const json_t *bb, const json_t *cmp)
 {
+    static const html_col cols[9] = {
+        {.title = "phase", .fmt = HTML_TEXT, .align = HTML_LEFT, .header = 1},
+        {.title = "count A", .fmt = HTML_COUNT},
+        {.title = "count B", .fmt = HTML_COUNT},
+        {.title = "p50 A", .fmt = HTML_US},
+        {.title = "p50 B", .fmt = HTML_US},
+        {.title = "p50 change", .fmt = HTML_CHANGE},
+        {.title = "p99 A", .fmt = HTML_US},
+        {.title = "p99 B", .fmt = HTML_US},
+        {.title = "p99 change", .fmt = HTML_CHANGE},
+    };
     hist_t *ha = malloc(sizeof *ha), *hb = malloc(sizeof *hb);
     if (!ha || !hb) {
         b->failed = 1;
@@ -176,53 +144,44 @@ static void phase_compare_table(hbuf *b, const json_t *a, const json_t *bb, cons
         free(hb);
         return;
     }
-    hb_puts(b, "<table class=\"data\"><thead><tr><th>phase</th><th class=\"num\">count A</th>"
-               "<th class=\"num\">count B</th><th class=\"num\">p50 A</th><th class=\"num\">p50 B"
-               "</th><th class=\"num\">p50 change</th><th class=\"num\">p99 A</th>"
-               "<th class=\"num\">p99 B</th><th class=\"num\">p99 change</th></tr></thead>"
-               "<tbody>\n");
-    int rows = 0;
+    html_table t = {.cols = cols,
+                    .ncols = 9,
+                    .id = "compare-phases",
+                    .empty = "Neither run has phase samples."};
+    html_table_open(&t, b);
     for (size_t i = 0; html_phase_order[i]; i++) {
         const char *name = html_phase_order[i];
         const json_t *pa = rj_obj(rj_obj(a, "phases"), name),
                      *pb = rj_obj(rj_obj(bb, "phases"), name);
-        if (rj_num(pa, "count", 0) <= 0 && rj_num(pb, "count", 0) <= 0) continue;
+        double na = rj_num(pa, "count", 0), nb = rj_num(pb, "count", 0);
+        if (na <= 0 && nb <= 0) continue;
         int have = phase_hist(a, name, ha) == 0 && phase_hist(bb, name, hb) == 0;
-        char s[32];
-        hb_puts(b, "<tr><th scope=\"row\">");
-        hb_esc(b, html_phase_title(name));
-        hb_puts(b, " <code>");
-        hb_esc(b, name);
-        hb_puts(b, "</code></th>");
-        hb_printf(b, "<td class=\"num\">%s</td>", fmt_count(rj_num(pa, "count", 0), s, sizeof s));
-        hb_printf(b, "<td class=\"num\">%s</td>", fmt_count(rj_num(pb, "count", 0), s, sizeof s));
+        html_cell c[9] = {{.text = html_phase_title(name), .code = name}, {.v = na}, {.v = nb}};
         static const double pct[2] = {50, 99};
         static const char *const key[2] = {"p50_us", "p99_us"};
         for (int k = 0; k < 2; k++) {
-            double va = rj_num(pa, "count", 0) > 0 ? rj_num(pa, key[k], NAN) : NAN;
-            double vb = rj_num(pb, "count", 0) > 0 ? rj_num(pb, key[k], NAN) : NAN;
-            hb_printf(b, "<td class=\"num\">%s</td>", isfinite(va) ? fmt_us(va, s, sizeof s) : "—");
-            hb_printf(b, "<td class=\"num\">%s</td>", isfinite(vb) ? fmt_us(vb, s, sizeof s) : "—");
+            double va = na > 0 ? rj_num(pa, key[k], NAN) : NAN;
+            double vb = nb > 0 ? rj_num(pb, key[k], NAN) : NAN;
             int sig = verdict(cmp, name, key[k]);
             if (sig < 0) {
                 sig_result_t r = {0};
                 if (have) sig_compare(ha, hb, pct[k], STATS_NS_PER_US, &r);
                 sig = have && r.significant;
             }
-            td_change(b, va, vb, 0, sig);
+            c[3 + 3 * k] = (html_cell){.v = va};
+            c[4 + 3 * k] = (html_cell){.v = vb};
+            c[5 + 3 * k] = (html_cell){.v = vb, .ref = va, .sig = sig}; /* lower is better */
         }
-        hb_puts(b, "</tr>\n");
-        rows++;
+        html_table_row(&t, NULL, c, 9);
     }
-    hb_puts(b, "</tbody></table>\n");
-    if (rows == 0) hb_puts(b, "<p class=\"nodata-inline\">Neither run has phase samples.</p>\n");
+    html_table_close(&t);
     free(ha);
     free(hb);
 }
 
 static void overlay_charts(hbuf *b, const json_t *a, const json_t *bb)
 {
-    hb_puts(b, "<div class=\"grid2\">\n");
+    html_grid_open(b, 2);
     int cards = 0;
     for (size_t i = 0; html_phase_order[i]; i++) {
         const char *name = html_phase_order[i];
@@ -235,7 +194,7 @@ static void overlay_charts(hbuf *b, const json_t *a, const json_t *bb)
         html_latency_card(b, id, html_phase_title(name), s, 2);
         cards++;
     }
-    hb_puts(b, "</div>\n");
+    html_grid_close(b);
     if (cards == 0)
         chart_no_data(b, "compare-none", "No latency samples", "neither run recorded a sample");
 }
@@ -270,6 +229,26 @@ static void platform_notes(hbuf *b, const json_t *a, const json_t *bb, int with_
     json_decref(notes);
 }
 
+/* "tlsprof compare found 2 significant changes: tcp_connect.p50_us, ..." */
+static void significant_note(hbuf *b, const json_t *sig)
+{
+    hbuf text; /* plain text: html_note escapes it */
+    hb_init(&text);
+    hb_printf(&text, "tlsprof compare found %zu significant change%s", json_array_size(sig),
+              json_array_size(sig) == 1 ? "" : "s");
+    size_t i;
+    json_t *v;
+    json_array_foreach(sig, i, v)
+    {
+        hb_puts(&text, i ? ", " : ": ");
+        hb_puts(&text, json_is_string(v) ? json_string_value(v) : "?");
+    }
+    hb_puts(&text, ".");
+    html_note(b, text.data);
+    if (text.failed) b->failed = 1;
+    hb_free(&text);
+}
+
 int report_html_write_compare(const json_t *a, const json_t *bb, const json_t *comparison,
                               const char *path, char *err, size_t errlen)
 {
@@ -280,22 +259,22 @@ int report_html_write_compare(const json_t *a, const json_t *bb, const json_t *c
     html_page_open(&b, "tlsprof comparison");
     const char *fa = rj_str(rj_obj(comparison, "a"), "file"),
                *fb = rj_str(rj_obj(comparison, "b"), "file");
-    hb_puts(&b, "<header class=\"top\"><h1>Comparison: ");
-    hb_esc(&b, fa ? fa : "A");
-    hb_puts(&b, " vs ");
-    hb_esc(&b, fb ? fb : "B");
-    hb_puts(&b, "</h1><p class=\"sub\">Changes are "
-                "B relative to A. Green: B is better, red: B is worse; only changes larger than "
-                "the runs' own noise are coloured.</p></header>\n");
+    char title[600];
+    snprintf(title, sizeof title, "Comparison: %s vs %s", fa ? fa : "A", fb ? fb : "B");
+    html_header_open(&b, title,
+                     "Changes are B relative to A. Green: B is better, red: B is worse; only "
+                     "changes larger than the runs' own noise are coloured.",
+                     NULL);
+    html_header_close(&b);
     /* tlsprof compare warns about URL and mode; the platform is noted here. */
     html_warnings_box(&b, rj_arr(comparison, "warnings"), "Warnings");
     platform_notes(&b, a, bb, comparison == NULL);
     html_warnings_box(&b, rj_arr(a, "warnings"), "Warnings of run A");
     html_warnings_box(&b, rj_arr(bb, "warnings"), "Warnings of run B");
-    hb_puts(&b, "<div class=\"grid2\">\n");
+    html_grid_open(&b, 2);
     side_header(&b, "A", a, fa);
     side_header(&b, "B", bb, fb);
-    hb_puts(&b, "</div>\n");
+    html_grid_close(&b);
     html_section_open(&b, "summary", "Headline numbers", NULL);
     summary_table(&b, a, bb);
     html_section_close(&b);
@@ -306,20 +285,7 @@ int report_html_write_compare(const json_t *a, const json_t *bb, const json_t *c
                       "tlsprof compare, docs/compare-merge.md); \"(noise)\" marks one that "
                       "is not.");
     const json_t *sig = rj_arr(comparison, "significant");
-    if (sig) {
-        hb_printf(&b, "<p class=\"note\">tlsprof compare found %zu significant change%s",
-                  json_array_size(sig), json_array_size(sig) == 1 ? "" : "s");
-        size_t i;
-        json_t *v;
-        json_array_foreach(sig, i, v)
-        {
-            hb_puts(&b, i ? ", " : ": ");
-            hb_puts(&b, "<code>");
-            hb_esc(&b, json_is_string(v) ? json_string_value(v) : "?");
-            hb_puts(&b, "</code>");
-        }
-        hb_puts(&b, ".</p>\n");
-    }
+    if (sig) significant_note(&b, sig);
     phase_compare_table(&b, a, bb, comparison);
     html_section_close(&b);
     html_section_open(&b, "latency", "Latency distributions, A and B overlaid",

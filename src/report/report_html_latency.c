@@ -10,7 +10,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "measure/hist.h"
 #include "report/report_html_json.h"
@@ -165,12 +164,10 @@ int html_latency_card(hbuf *b, const char *id, const char *title, const lat_seri
     }
     free(h);
 
-    hb_puts(b, "<div class=\"card chart-card\"><h3>");
-    hb_esc(b, title);
-    hb_puts(b, "</h3>\n");
+    html_card_open(b, title);
     if (nd == 0) {
         chart_no_data(b, id, title, why[0] ? why : "no samples");
-        hb_puts(b, "</div>\n");
+        html_card_close(b);
         free(cs);
         return 0;
     }
@@ -219,96 +216,7 @@ int html_latency_card(hbuf *b, const char *id, const char *title, const lat_seri
     for (int i = 0; i < nd; i++)
         draw_marks(&ch, &cs[i], drawn[i]->label, drawn[i]->color);
     chart_close(&ch);
-    hb_puts(b, "</div>\n");
+    html_card_close(b);
     free(cs);
     return nd;
-}
-
-static int phase_has_samples(const json_t *phases, const char *name)
-{
-    return rj_num(rj_obj(phases, name), "count", 0) > 0;
-}
-
-void html_latency_section(hbuf *b, const json_t *report)
-{
-    const json_t *phases = rj_obj(report, "phases");
-    html_section_open(b, "latency", "Latency distribution by phase",
-                      "Each curve shows the latency (log scale) below which a given share of "
-                      "samples fall. The x axis stretches the tail: 90%, 99%, 99.9% are equally "
-                      "spaced. Circles mark p50, p90, p99 and p99.9; a curve ends at the highest "
-                      "percentile its sample count supports, at the exact maximum.");
-    hb_puts(b, "<div class=\"grid2\">\n");
-    int cards = 0;
-    const char *empty[32];
-    int nempty = 0;
-
-    /* Each card: a main phase plus the phases worth seeing against it. */
-    struct group {
-        const char *id, *title;
-        lat_series s[3];
-    } groups[] = {
-        {"latency-dns", "DNS", {{"dns", COL_BLUE, NULL, NULL}}},
-        {"latency-tcp_connect", "TCP connect", {{"tcp_connect", COL_BLUE, NULL, NULL}}},
-        {"latency-tls_handshake", "TLS handshake", {{"all handshakes", COL_BLUE, NULL, NULL}}},
-        {"latency-tls_steps",
-         "TLS handshake steps (from ClientHello sent)",
-         {{"ServerHello received", COL_SKY, NULL, NULL},
-          {"server Finished received", COL_BLUE, NULL, NULL},
-          {"client CPU in handshake", COL_PURPLE, "6 3", NULL}}},
-        {"latency-h2_settings", "HTTP/2 SETTINGS", {{"h2_settings", COL_BLUE, NULL, NULL}}},
-        {"latency-ttfb",
-         "Time to first byte",
-         {{"ttfb", COL_BLUE, NULL, NULL},
-          {"ttfb uncorrected (actual send)", COL_ORANGE, "6 3", NULL},
-          {"ttfb of 0-RTT requests", COL_GREEN, NULL, NULL}}},
-        {"latency-stream", "Stream (request to END_STREAM)", {{"stream", COL_BLUE, NULL, NULL}}},
-        {"latency-connection", "Whole connection", {{"connection", COL_BLUE, NULL, NULL}}},
-    };
-    const char *keys[][3] = {
-        {"dns"},           {"tcp_connect"},
-        {"tls_handshake"}, {"tls_server_hello", "tls_server_finished", "tls_client_cpu"},
-        {"h2_settings"},   {"ttfb", "ttfb_uncorrected", "ttfb_0rtt"},
-        {"stream"},        {"connection"},
-    };
-    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
-        int ns = 0, any = 0;
-        for (int k = 0; k < 3 && keys[g][k]; k++) {
-            groups[g].s[k].phase = rj_obj(phases, keys[g][k]);
-            ns = k + 1;
-            any |= phase_has_samples(phases, keys[g][k]);
-        }
-        /* Full and resumed handshakes are two populations; overlaid they
-         * show what resumption buys. Alone, either equals the total. */
-        if (strcmp(keys[g][0], "tls_handshake") == 0 &&
-            phase_has_samples(phases, "tls_handshake_full") &&
-            phase_has_samples(phases, "tls_handshake_resumed")) {
-            groups[g].s[0] = (lat_series){"full handshake", COL_VERMILLION, NULL,
-                                          rj_obj(phases, "tls_handshake_full")};
-            groups[g].s[1] = (lat_series){"resumed (PSK)", COL_BLUE, NULL,
-                                          rj_obj(phases, "tls_handshake_resumed")};
-            groups[g].s[2] =
-                (lat_series){"all handshakes", COL_GREY, "2 4", rj_obj(phases, "tls_handshake")};
-            groups[g].title = "TLS handshake: full vs resumed";
-            ns = 3;
-        }
-        if (!any) {
-            if (nempty < 32) empty[nempty++] = groups[g].title;
-            continue;
-        }
-        html_latency_card(b, groups[g].id, groups[g].title, groups[g].s, ns);
-        cards++;
-    }
-    hb_puts(b, "</div>\n");
-    if (cards == 0) {
-        chart_no_data(b, "latency-none", "No latency samples",
-                      "no phase recorded a sample in this run");
-    } else if (nempty > 0) {
-        hb_puts(b, "<p class=\"note\">No samples: ");
-        for (int i = 0; i < nempty; i++) {
-            if (i) hb_puts(b, ", ");
-            hb_esc(b, empty[i]);
-        }
-        hb_puts(b, ".</p>\n");
-    }
-    html_section_close(b);
 }

@@ -4,11 +4,6 @@
 #include <math.h>
 #include <string.h>
 
-/* Margins of the plot area inside a chart's viewBox: room for y tick labels
- * such as "100 ms" on the left, x tick labels and the axis title below, half
- * a tick label above. Legends are HTML above the chart (they wrap). */
-enum { MARGIN_L = 70, MARGIN_R = 28, MARGIN_T = 14, MARGIN_B = 46 };
-
 double scale_map(const scale_t *s, double v)
 {
     double f;
@@ -95,6 +90,10 @@ void chart_open(chart_t *c, hbuf *b, const char *id, const char *label, int w, i
     c->b = b;
     c->w = w;
     c->h = h;
+    c->ml = CHART_ML;
+    c->mr = CHART_MR;
+    c->mt = CHART_MT;
+    c->mb = CHART_MB;
     hb_puts(b, "<svg class=\"chart\" data-chart=\"");
     hb_esc(b, id);
     hb_printf(b, "\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", w, h);
@@ -106,10 +105,10 @@ void chart_open(chart_t *c, hbuf *b, const char *id, const char *label, int w, i
 
 void chart_plot_area(const chart_t *c, double *left, double *right, double *top, double *bottom)
 {
-    *left = MARGIN_L;
-    *right = c->w - MARGIN_R;
-    *top = MARGIN_T;
-    *bottom = c->h - MARGIN_B;
+    *left = c->ml;
+    *right = c->w - c->mr;
+    *top = c->mt;
+    *bottom = c->h - c->mb;
 }
 
 void chart_axes(chart_t *c, const double *xt, int nxt, tick_fmt_fn xfmt, const double *yt, int nyt,

@@ -26,6 +26,10 @@
 
 #define CHART_W 600
 #define CHART_H 280
+/* Default margins of the plot area inside a chart's viewBox: room for y tick
+ * labels such as "100 ms" on the left, x tick labels and the axis title
+ * below, half a tick label above. Legends are HTML above the chart. */
+enum { CHART_ML = 70, CHART_MR = 28, CHART_MT = 14, CHART_MB = 46 };
 
 typedef struct scale {
     int log;       /* 1: log10 scale (domain must be > 0) */
@@ -54,11 +58,13 @@ typedef struct chart {
     hbuf *b;
     int w, h;
     scale_t x, y;
+    double ml, mr, mt, mb; /* margins around the plot area, viewBox units */
 } chart_t;
 
 /* Opens <svg class="chart" data-chart="ID">; id and label are escaped. The
- * plot area is the viewBox minus fixed margins for ticks and axis titles;
- * chart_plot_area() gives it so callers can set the scales' ranges. */
+ * plot area is the viewBox minus margins for ticks and axis titles (set to
+ * defaults here; a chart with tall labels may enlarge mb before using
+ * them); chart_plot_area() gives it so callers can set the scales' ranges. */
 void chart_open(chart_t *c, hbuf *b, const char *id, const char *label, int w, int h);
 void chart_plot_area(const chart_t *c, double *left, double *right, double *top, double *bottom);
 void chart_axes(chart_t *c, const double *xt, int nxt, tick_fmt_fn xfmt, const double *yt, int nyt,

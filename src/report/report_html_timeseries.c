@@ -66,13 +66,6 @@ static void open_linear_chart(chart_t *ch, hbuf *b, const series_ctx *sc, const 
     chart_axes(ch, xt, nxt, fmt_seconds, yt, nyt, yfmt, "time since warm-up ended", ylabel);
 }
 
-static void card_open(hbuf *b, const char *title)
-{
-    hb_puts(b, "<div class=\"card chart-card\"><h3>");
-    hb_esc(b, title);
-    hb_puts(b, "</h3>\n");
-}
-
 static void throughput_chart(hbuf *b, const series_ctx *sc)
 {
     double *req = calloc(sc->n, sizeof *req), *conn = calloc(sc->n, sizeof *conn);
@@ -88,7 +81,7 @@ static void throughput_chart(hbuf *b, const series_ctx *sc)
         conn[i] = field(sc, i, "connections_opened") / sc->dt;
         ymax = fmax(ymax, fmax(req[i], conn[i]));
     }
-    card_open(b, "Throughput");
+    html_card_open(b, "Throughput");
     html_legend_item items[] = {{"requests ok per second", COL_BLUE, "line", NULL},
                                 {"connections opened per second", COL_ORANGE, "dashed", NULL}};
     html_legend(b, items, 2);
@@ -98,7 +91,7 @@ static void throughput_chart(hbuf *b, const series_ctx *sc)
     chart_line(&ch, sc->xs, req, (int)sc->n, COL_BLUE, NULL, "requests ok per second");
     chart_line(&ch, sc->xs, conn, (int)sc->n, COL_ORANGE, "6 3", "connections opened per second");
     chart_close(&ch);
-    hb_puts(b, "</div>\n");
+    html_card_close(b);
     free(req);
     free(conn);
 }
@@ -108,11 +101,11 @@ static void errors_chart(hbuf *b, const series_ctx *sc)
     double ymax = 0;
     for (size_t i = 0; i < sc->n; i++)
         ymax = fmax(ymax, fmax(field(sc, i, "errors"), field(sc, i, "retransmits")));
-    card_open(b, "Errors and TCP retransmits");
+    html_card_open(b, "Errors and TCP retransmits");
     if (ymax <= 0) {
         chart_no_data(b, "ts-errors", "None",
                       "no errors and no retransmitted segments in any interval");
-        hb_puts(b, "</div>\n");
+        html_card_close(b);
         return;
     }
     html_legend_item items[] = {{"errors", COL_VERMILLION, "bar", NULL},
@@ -142,7 +135,7 @@ static void errors_chart(hbuf *b, const series_ctx *sc)
         }
     }
     chart_close(&ch);
-    hb_puts(b, "</div>\n");
+    html_card_close(b);
 }
 
 static void time_wait_chart(hbuf *b, const series_ctx *sc)
@@ -160,14 +153,14 @@ static void time_wait_chart(hbuf *b, const series_ctx *sc)
         if (json_is_number(v)) ymax = fmax(ymax, tw[i]);
     }
     if (present) {
-        card_open(b, "TIME_WAIT sockets towards the target");
+        html_card_open(b, "TIME_WAIT sockets towards the target");
         chart_t ch;
         open_linear_chart(&ch, b, sc, "ts-time_wait", "TIME_WAIT sockets over time", ymax,
                           "sockets", fmt_rate_tick);
         chart_line(&ch, sc->xs, tw, (int)sc->n, COL_PURPLE, NULL,
                    "sockets in TIME_WAIT at the end of the interval");
         chart_close(&ch);
-        hb_puts(b, "</div>\n");
+        html_card_close(b);
     }
     free(tw);
 }
@@ -206,7 +199,7 @@ static void phase_chart(hbuf *b, const series_ctx *sc, const char *phase)
     }
     char title[128];
     snprintf(title, sizeof title, "%s over time", html_phase_title(phase));
-    card_open(b, title);
+    html_card_open(b, title);
     html_legend_item items[4] = {{"p50", COL_BLUE, "line", NULL},
                                  {"p99", COL_VERMILLION, "dashed", NULL}};
     int ni = 2;
@@ -243,7 +236,7 @@ static void phase_chart(hbuf *b, const series_ctx *sc, const char *phase)
     chart_line(&ch, sc->xs, p50, (int)sc->n, COL_BLUE, NULL, "p50 per interval");
     chart_line(&ch, sc->xs, p99, (int)sc->n, COL_VERMILLION, "6 3", "p99 per interval");
     chart_close(&ch);
-    hb_puts(b, "</div>\n");
+    html_card_close(b);
     free(p50);
     free(p99);
 }
@@ -312,20 +305,15 @@ static json_t *coarsen(const json_t *ts, size_t *group)
     return out;
 }
 
-void html_timeseries_section(hbuf *b, const json_t *report)
+void html_timeseries(hbuf *b, const json_t *timeseries)
 {
     static const char *const phases[] = {"dns",  "tcp_connect", "tls_handshake", "h2_settings",
                                          "ttfb", "stream",      "connection"};
-    const json_t *ts = rj_arr(report, "timeseries");
-    html_section_open(b, "timeseries", "Over time",
-                      "One point per reporting interval (--interval), plotted at the middle of "
-                      "the interval. Shaded intervals had errors; triangles on the time axis "
-                      "mark intervals with TCP retransmissions.");
+    const json_t *ts = json_is_array(timeseries) ? timeseries : NULL;
     if (!ts || json_array_size(ts) == 0) {
         chart_no_data(b, "ts-none", "No time series",
                       "this report has no per-interval data (the run was shorter than one "
                       "interval, or the report predates time series)");
-        html_section_close(b);
         return;
     }
     size_t group;
@@ -341,7 +329,7 @@ void html_timeseries_section(hbuf *b, const json_t *report)
                   "<p class=\"note\">%zu intervals are shown as %zu points of %zu intervals "
                   "each: counts are summed, p99 is the group's highest, p50 the mean of the "
                   "intervals' medians.</p>\n",
-                  json_array_size(rj_arr(report, "timeseries")), n, group);
+                  json_array_size(timeseries), n, group);
     series_ctx sc = {ts, n, 1, 0, 0, NULL};
     double t0 = rj_num(json_array_get(ts, 0), "t_s", 1);
     double tn = rj_num(json_array_get(ts, n - 1), "t_s", t0);
@@ -361,14 +349,13 @@ void html_timeseries_section(hbuf *b, const json_t *report)
     for (size_t i = 0; i < n; i++)
         sc.xs[i] = rj_num(json_array_get(ts, i), "t_s", t0 + sc.dt * (double)i) - sc.dt / 2;
 
-    hb_puts(b, "<div class=\"grid2\">\n");
+    html_grid_open(b, 2);
     throughput_chart(b, &sc);
     errors_chart(b, &sc);
     for (size_t p = 0; p < sizeof phases / sizeof phases[0]; p++)
         if (phase_present(&sc, phases[p])) phase_chart(b, &sc, phases[p]);
     time_wait_chart(b, &sc);
-    hb_puts(b, "</div>\n");
+    html_grid_close(b);
     free(sc.xs);
     json_decref(own);
-    html_section_close(b);
 }

@@ -228,19 +228,13 @@ static void hints_row(hbuf *b, const json_t *story)
     hb_puts(b, "</ul></td></tr>\n");
 }
 
-void html_waterfall_section(hbuf *b, const json_t *report)
+void html_waterfall(hbuf *b, const json_t *stories)
 {
-    const json_t *slowest = rj_arr(report, "slowest");
+    const json_t *slowest = json_is_array(stories) ? stories : NULL;
     size_t n = slowest ? json_array_size(slowest) : 0;
-    html_section_open(b, "slowest", "Slowest connections",
-                      "Slowest first. Every row is one connection on a time axis shared by all "
-                      "rows, starting when it began (with DNS, if any). Thin black ticks inside "
-                      "the handshake mark ServerHello and the server's Finished. Hover a bar for "
-                      "its exact duration.");
     if (n == 0) {
         chart_no_data(b, "waterfall", "No connection stories",
                       "the report lists no slowest connections");
-        html_section_close(b);
         return;
     }
     if (n > MAX_ROWS) n = MAX_ROWS;
@@ -298,5 +292,4 @@ void html_waterfall_section(hbuf *b, const json_t *report)
     if (json_array_size(slowest) > n)
         hb_printf(b, "<p class=\"note\">Showing the %zu slowest of %zu connections listed.</p>\n",
                   n, json_array_size(slowest));
-    html_section_close(b);
 }

@@ -1,10 +1,8 @@
-/* test_html.c - the HTML report, checked as a file and in a real browser.
+/* test_html.c - the HTML report's charts and its safety, checked as a file
+ * and in a real browser (its tables: test_html_tables.c).
  *
- * Fixtures (tests/data/html/) are hand-written reports. Where a phase says
- * {"synth": ...} the test replaces it with a genuine phase object: samples
- * from a deterministic log-normal (or an exact value list) recorded with the
- * hist API and encoded with phase_stats_json, exactly as a run writes it.
- * The histograms built here are the independent truth the charts are
+ * The fixtures of tests/data/html/ are made real by tests/support/
+ * html_pages.c: their histograms are the independent truth the charts are
  * checked against: a curve's first and last points, read back through the
  * chart's own y-axis tick labels, must land on the histogram's min and max.
  *
@@ -27,6 +25,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "html_pages.h"
 #include "measure/hist.h"
 #include "measure/stats.h"
 #include "report/compare.h"
@@ -38,182 +37,7 @@
 #define EVIL "</script><img src=x onerror=alert(1)>"
 #define EVIL_ESCAPED "&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"
 
-/* ---- fixtures ------------------------------------------------------------ */
-
-static uint64_t splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static double unit01(uint64_t *s)
-{
-    return ((double)(splitmix(s) >> 11) + 0.5) / 9007199254740992.0;
-}
-
-/* Builds the histogram a synth spec describes into h. */
-static void synth_hist(hist_t *h, const json_t *spec, const char *key, const json_t *siblings)
-{
-    hist_init(h);
-    const json_t *merge = json_object_get(spec, "merge");
-    const json_t *exact = json_object_get(spec, "exact");
-    if (merge) {
-        size_t i;
-        json_t *name;
-        json_array_foreach(merge, i, name)
-        {
-            hist_t part;
-            char err[200];
-            const json_t *ph = json_object_get(siblings, json_string_value(name));
-            assert_non_null(ph);
-            assert_int_equal(hist_from_json(&part, json_object_get(ph, "histogram"), err, 200), 0);
-            hist_merge(h, &part);
-        }
-    } else if (exact) {
-        size_t i;
-        json_t *pair;
-        json_array_foreach(exact, i, pair)
-        {
-            for (json_int_t k = 0; k < json_integer_value(json_array_get(pair, 1)); k++)
-                hist_record(h, (uint64_t)json_integer_value(json_array_get(pair, 0)));
-        }
-    } else {
-        double median = json_number_value(json_object_get(spec, "median_us"));
-        double p99 = json_number_value(json_object_get(spec, "p99_us"));
-        json_int_t n = json_integer_value(json_object_get(spec, "count"));
-        double sigma = median > 0 ? log(p99 / median) / 2.326 : 0;
-        uint64_t seed = 1469598103934665603ull;
-        for (const char *c = key; *c; c++)
-            seed = (seed ^ (unsigned char)*c) * 1099511628211ull;
-        for (json_int_t i = 0; i < n; i++) {
-            double z = sqrt(-2 * log(unit01(&seed))) * cos(6.283185307179586 * unit01(&seed));
-            hist_record(h, (uint64_t)llround(median * exp(sigma * z) * 1000.0));
-        }
-    }
-}
-
-/* Replaces every {"synth": ...} member of obj (merges last, they need the rest). */
-static void complete_synth(json_t *obj)
-{
-    static hist_t h;
-    for (int pass = 0; pass < 2; pass++) {
-        const char *key;
-        json_t *val;
-        json_object_foreach(obj, key, val)
-        {
-            json_t *spec = json_object_get(val, "synth");
-            if (!spec || (pass == 0) == (json_object_get(spec, "merge") != NULL)) continue;
-            synth_hist(&h, spec, key, obj);
-            json_object_set_new(obj, key, phase_stats_json(&h, stats_unit_divisor(key)));
-        }
-    }
-}
-
-static json_t *load_fixture(const char *name)
-{
-    char path[1024];
-    json_error_t e;
-    snprintf(path, sizeof path, "%s/tests/data/html/%s", TLSPROF_SOURCE_DIR, name);
-    json_t *r = json_load_file(path, 0, &e);
-    if (!r) fail_msg("%s:%d: %s", path, e.line, e.text);
-    if (json_object_get(r, "phases")) complete_synth(json_object_get(r, "phases"));
-    if (json_object_get(r, "tcp")) complete_synth(json_object_get(r, "tcp"));
-    return r;
-}
-
-/* Set TLSPROF_HTML_OUT=DIR to keep a copy of every rendered page there, to
- * look at them in a browser. */
-static void keep_copy(const json_t *report, const char *name)
-{
-    const char *out = getenv("TLSPROF_HTML_OUT");
-    char path[1024], err[512];
-    if (!out || !*out) return;
-    snprintf(path, sizeof path, "%s/%s", out, name);
-    if (report_html_write(report, path, err, sizeof err) != 0) print_message("%s\n", err);
-}
-
-static char *render(const json_t *report, const char *dir, const char *name)
-{
-    char path[1024], err[512] = "";
-    keep_copy(report, name);
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    if (report_html_write(report, path, err, sizeof err) != 0) fail_msg("render: %s", err);
-    char *html = slurp_file(path, NULL);
-    assert_non_null(html);
-    return html;
-}
-
-/* ---- reading the HTML back ----------------------------------------------- */
-
-static int count_str(const char *hay, const char *needle)
-{
-    int n = 0;
-    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-        n++;
-    return n;
-}
-
-/* Checks one tag's attributes: no event handlers, no attribute that loads
- * anything (only in-page href="#..."), no url() in a style. Attribute values
- * may contain any escaped text (a title showing a hostile reason is fine). */
-static void check_tag(const char *p, const char *end)
-{
-    static const char *const loaders[] = {"src",  "srcset",     "href",   "xlink:href", "action",
-                                          "data", "formaction", "poster", "background"};
-    while (p < end && *p != ' ' && *p != '\n')
-        p++; /* the tag name */
-    while (p < end) {
-        while (p < end && (*p == ' ' || *p == '\n' || *p == '/'))
-            p++;
-        const char *name = p;
-        while (p < end && *p != '=' && *p != ' ' && *p != '/')
-            p++;
-        size_t nlen = (size_t)(p - name);
-        const char *val = "", *vend = val;
-        if (p < end && *p == '=') {
-            char q = *++p;
-            if (q == '"' || q == '\'') {
-                val = ++p;
-                while (p < end && *p != q)
-                    p++;
-                vend = p++;
-            } else {
-                val = p;
-                while (p < end && *p != ' ')
-                    p++;
-                vend = p;
-            }
-        }
-        if (nlen == 0) continue;
-        char *n = strndup(name, nlen), *v = strndup(val, (size_t)(vend - val));
-        if (strncasecmp(n, "on", 2) == 0) fail_msg("event handler attribute %s=%s", n, v);
-        for (size_t i = 0; i < sizeof loaders / sizeof loaders[0]; i++)
-            if (strcasecmp(n, loaders[i]) == 0 && !(strcasecmp(n, "href") == 0 && v[0] == '#'))
-                fail_msg("attribute loads from outside the page: %s=\"%s\"", n, v);
-        if (strcasecmp(n, "style") == 0 && strstr(v, "url(")) fail_msg("style with url(): %s", v);
-        free(n);
-        free(v);
-    }
-}
-
-/* The page must reference nothing outside itself: no element that loads or
- * runs anything, no loading attribute, no CSS import or url(). Strings from
- * the report appear only escaped, so '<' always starts a tag of ours. */
-static void assert_self_contained(const char *html)
-{
-    static const char *const banned[] = {
-        "<script", "<link",   "<img", "<iframe", "<object",
-        "<embed",  "@import", "url(", "<base",   "<meta http-equiv=\"refresh"};
-    for (size_t i = 0; i < sizeof banned / sizeof banned[0]; i++)
-        if (strcasestr(html, banned[i])) fail_msg("page contains %s", banned[i]);
-    for (const char *p = strchr(html, '<'); p; p = strchr(p + 1, '<')) {
-        const char *end = strchr(p, '>');
-        assert_non_null(end);
-        if (p[1] != '/' && p[1] != '!') check_tag(p + 1, end);
-    }
-}
+/* ---- reading the charts back ------------------------------------------- */
 
 /* The <svg class="chart" data-chart="ID"> element's text, or NULL. */
 static char *chart_svg(const char *html, const char *id)
@@ -309,23 +133,13 @@ static void assert_close(double got, double want, double rel, const char *what)
         fail_msg("%s: got %.3f, want %.3f (±%.1f%%)", what, got, want, rel * 100);
 }
 
-static const hist_t *phase_hist(const json_t *report, const char *phase)
-{
-    static hist_t h;
-    char err[200];
-    json_t *j =
-        json_object_get(json_object_get(json_object_get(report, "phases"), phase), "histogram");
-    assert_int_equal(hist_from_json(&h, j, err, sizeof err), 0);
-    return &h;
-}
-
 /* The curve of a distribution chart, checked against the histogram. */
 static void check_distribution(const char *html, const char *id, int series, const json_t *report,
                                const char *phase)
 {
     char *svg = chart_svg(html, id);
     if (!svg) fail_msg("chart %s missing", id);
-    assert_int_equal(count_str(svg, "<path class=\"series\""), series);
+    assert_int_equal(hp_count(svg, "<path class=\"series\""), series);
     pts_t *p = malloc(sizeof *p);
     assert_true(series_points(svg, 0, p) >= 50);
     for (int i = 1; i < p->n; i++) {
@@ -334,7 +148,7 @@ static void check_distribution(const char *html, const char *id, int series, con
     }
     yaxis_t ax;
     read_y_axis(svg, &ax);
-    const hist_t *h = phase_hist(report, phase);
+    const hist_t *h = hp_phase_hist(report, phase);
     /* 0.1-unit rounding of coordinates over ~220 units for a few decades: < 2%. */
     assert_close(y_to_us(&ax, p->y[0]), (double)h->min / 1000, 0.02, "curve start = min");
     assert_close(y_to_us(&ax, p->y[p->n - 1]), (double)h->max / 1000, 0.02, "curve end = max");
@@ -391,11 +205,11 @@ static void test_units_and_ticks(void **state)
 static void test_full_report(void **state)
 {
     char *dir = make_temp_dir("html");
-    json_t *r = load_fixture("full.json");
-    char *html = render(r, dir, "full.html");
+    json_t *r = hp_load_fixture("full.json");
+    char *html = hp_render(r, dir, "full.html");
     assert_int_equal(strncmp(html, "<!DOCTYPE html>", 15), 0);
     assert_non_null(strstr(html, "</html>\n"));
-    assert_self_contained(html);
+    hp_assert_page(html);
 
     check_distribution(html, "latency-tcp_connect", 1, r, "tcp_connect");
     check_distribution(html, "latency-ttfb", 1, r, "ttfb");
@@ -427,12 +241,12 @@ static void test_full_report(void **state)
     assert_non_null(svg);
     assert_int_equal(series_points(svg, 0, p), (int)json_array_size(ts));
     assert_int_equal(series_points(svg, 1, p), (int)json_array_size(ts));
-    assert_int_equal(count_str(svg, "class=\"band\""), err_intervals);
-    assert_int_equal(count_str(svg, "class=\"marker\""), rt_intervals);
+    assert_int_equal(hp_count(svg, "class=\"band\""), err_intervals);
+    assert_int_equal(hp_count(svg, "class=\"marker\""), rt_intervals);
     free(svg);
     svg = chart_svg(html, "ts-errors");
     assert_non_null(svg);
-    assert_int_equal(count_str(svg, "fill=\"" COL_VERMILLION "\">"), err_intervals);
+    assert_int_equal(hp_count(svg, "fill=\"" COL_VERMILLION "\">"), err_intervals);
     free(svg);
     svg = chart_svg(html, "ts-throughput");
     assert_non_null(svg);
@@ -441,7 +255,7 @@ static void test_full_report(void **state)
 
     /* Waterfall: a row per story; bar widths in proportion to the phases. */
     json_t *slowest = json_object_get(r, "slowest");
-    assert_int_equal(count_str(html, "<tr class=\"wf-row\">"), (int)json_array_size(slowest));
+    assert_int_equal(hp_count(html, "<tr class=\"wf-row\">"), (int)json_array_size(slowest));
     assert_non_null(strstr(html, "SYN retransmitted"));
     assert_non_null(strstr(html, "The time axis is cut"));
     const char *row = strstr(html, "#2319</span>");
@@ -464,11 +278,6 @@ static void test_full_report(void **state)
     assert_non_null(strstr(html, "system-wide"));
     assert_non_null(strstr(html, "TcpRetransSegs"));
     assert_non_null(strstr(html, "70.0%")); /* resumption rate */
-    char want[64], v[32];
-    const hist_t *h = phase_hist(r, "tcp_connect");
-    snprintf(want, sizeof want, "<td class=\"num\">%s</td>",
-             fmt_us((double)hist_percentile(h, 99) / 1000, v, sizeof v));
-    assert_non_null(strstr(html, want));
     free(p);
     free(html);
     json_decref(r);
@@ -481,7 +290,7 @@ static void test_full_report(void **state)
 static void test_long_timeseries(void **state)
 {
     char *dir = make_temp_dir("html");
-    json_t *r = load_fixture("minimal.json"), *ts = json_array();
+    json_t *r = hp_load_fixture("minimal.json"), *ts = json_array();
     for (int i = 0; i < 5000; i++) {
         int spike = i == 3333;
         json_array_append_new(
@@ -491,7 +300,8 @@ static void test_long_timeseries(void **state)
                           "p99_us", spike ? 50000.0 : 1000.0, "max_us", spike ? 60000.0 : 1200.0));
     }
     json_object_set_new(r, "timeseries", ts);
-    char *html = render(r, dir, "long.html");
+    char *html = hp_render(r, dir, "long.html");
+    hp_assert_page(html);
     pts_t *p = malloc(sizeof *p);
     char *svg = chart_svg(html, "ts-throughput");
     assert_non_null(svg);
@@ -501,7 +311,7 @@ static void test_long_timeseries(void **state)
         assert_true(fabs(p->y[i] - p->y[0]) < 0.05); /* steady 100/s */
     free(svg);
     svg = chart_svg(html, "ts-errors");
-    assert_int_equal(count_str(svg, "fill=\"" COL_VERMILLION "\">"), 1);
+    assert_int_equal(hp_count(svg, "fill=\"" COL_VERMILLION "\">"), 1);
     free(svg);
     svg = chart_svg(html, "ts-tcp_connect");
     assert_int_equal(series_points(svg, 1, p), n);
@@ -525,9 +335,9 @@ static void test_long_timeseries(void **state)
 static void test_minimal_report(void **state)
 {
     char *dir = make_temp_dir("html");
-    json_t *r = load_fixture("minimal.json");
-    char *html = render(r, dir, "minimal.html");
-    assert_self_contained(html);
+    json_t *r = hp_load_fixture("minimal.json");
+    char *html = hp_render(r, dir, "minimal.html");
+    hp_assert_page(html);
     /* Nothing to plot: "no data" panels, never axes without data. */
     assert_null(strstr(html, "<svg class=\"chart\""));
     assert_null(strstr(html, "<path"));
@@ -540,7 +350,8 @@ static void test_minimal_report(void **state)
 
     /* A report that is nothing but its version still renders. */
     json_t *bare = json_pack("{s:i}", "report_version", 1);
-    html = render(bare, dir, "bare.html");
+    html = hp_render(bare, dir, "bare.html");
+    hp_assert_page(html);
     assert_non_null(strstr(html, "data-chart=\"latency-none\""));
     assert_non_null(strstr(html, "No TLS data"));
     free(html);
@@ -553,15 +364,15 @@ static void test_minimal_report(void **state)
 static void test_malicious_strings_are_escaped(void **state)
 {
     char *dir = make_temp_dir("html");
-    json_t *r = load_fixture("malicious.json");
-    char *html = render(r, dir, "evil.html");
-    assert_self_contained(html); /* no <img, no <script, no onerror inside a tag */
+    json_t *r = hp_load_fixture("malicious.json");
+    char *html = hp_render(r, dir, "evil.html");
+    hp_assert_page(html); /* no <img, no <script, no onerror inside a tag */
     assert_null(strstr(html, EVIL));
     assert_null(strstr(html, "</script>"));
     /* Every place the string was planted shows it as text: url (title, h1),
      * version, cpu, crypto cap, phase key, TLS version, verify, sysctl name,
      * error reason and phase, warning, hint, evidence, local, outcome, error. */
-    assert_true(count_str(html, EVIL_ESCAPED) >= 15);
+    assert_true(hp_count(html, EVIL_ESCAPED) >= 15);
     assert_non_null(strstr(html, "?a=&quot;b&quot;&amp;c=&#39;d&#39;"));
     free(html);
     json_decref(r);
@@ -579,7 +390,7 @@ static void test_rejects_and_write_errors(void **state)
     assert_int_equal(access(path, F_OK), -1);
     json_decref(r);
 
-    r = load_fixture("minimal.json");
+    r = hp_load_fixture("minimal.json");
     snprintf(path, sizeof path, "%s/no/such/dir/x.html", dir);
     assert_int_equal(report_html_write(r, path, err, sizeof err), -1);
     assert_non_null(strstr(err, path));
@@ -603,12 +414,8 @@ static void test_rejects_and_write_errors(void **state)
 static void test_compare(void **state)
 {
     char *dir = make_temp_dir("html"), path[1024], err[512] = "";
-    json_t *a = load_fixture("full.json"), *b = load_fixture("full.json");
-    /* B: the same run with every tcp_connect sample 3x slower. */
-    json_t *spec = json_pack("{s:{s:f,s:f,s:i}}", "synth", "median_us", 540.0, "p99_us", 2700.0,
-                             "count", 3990);
-    json_object_set_new(json_object_get(b, "phases"), "tcp_connect", spec);
-    complete_synth(json_object_get(b, "phases"));
+    json_t *a, *b; /* B: tcp_connect 3x slower, fewer requests per second */
+    hp_compare_pair(&a, &b);
     json_object_set_new(json_object_get(b, "platform"), "cpu_model", json_string("Other " EVIL));
 
     snprintf(path, sizeof path, "%s/cmp.html", dir);
@@ -619,10 +426,10 @@ static void test_compare(void **state)
         report_html_write_compare(a, b, NULL, keep, err, sizeof err);
     }
     char *html = slurp_file(path, NULL);
-    assert_self_contained(html);
+    hp_assert_page(html);
     char *svg = chart_svg(html, "compare-tcp_connect");
     assert_non_null(svg);
-    assert_int_equal(count_str(svg, "<path class=\"series\""), 2); /* A and B overlaid */
+    assert_int_equal(hp_count(svg, "<path class=\"series\""), 2); /* A and B overlaid */
     free(svg);
     /* tcp_connect got slower (significant, red); ttfb is identical (no colour). */
     const char *row = strstr(html, "<code>tcp_connect</code>");
@@ -663,7 +470,7 @@ static void test_compare(void **state)
     row = strstr(html, "<code>tcp_connect</code>");
     const char *noise = strstr(row, "(noise)");
     assert_true(noise && noise < strstr(row, "</tr>"));
-    assert_self_contained(html);
+    hp_assert_page(html);
     free(html);
     json_decref(cmp);
     report_free(ra);
@@ -728,8 +535,8 @@ static void test_browser_renders(void **state)
         skip();
     }
     char *dir = make_temp_dir("html-browser"), path[1024], png[1024], shot[1100];
-    json_t *r = load_fixture("full.json");
-    char *html = render(r, dir, "full.html");
+    json_t *r = hp_load_fixture("full.json");
+    char *html = hp_render(r, dir, "full.html");
     snprintf(path, sizeof path, "%s/full.html", dir);
     snprintf(png, sizeof png, "%s/full.png", dir);
     snprintf(shot, sizeof shot, "--screenshot=%s", png);
@@ -751,11 +558,11 @@ static void test_browser_renders(void **state)
 
     chromium(&res, dir, path, "--dump-dom");
     /* After load the DOM holds every chart of the file, nothing more. */
-    assert_int_equal(count_str(res.out, "<svg class=\"chart\""),
-                     count_str(html, "<svg class=\"chart\""));
-    assert_int_equal(count_str(res.out, "<path class=\"series\""),
-                     count_str(html, "<path class=\"series\""));
-    assert_true(count_str(res.out, "<svg class=\"chart\"") >= 12);
+    assert_int_equal(hp_count(res.out, "<svg class=\"chart\""),
+                     hp_count(html, "<svg class=\"chart\""));
+    assert_int_equal(hp_count(res.out, "<path class=\"series\""),
+                     hp_count(html, "<path class=\"series\""));
+    assert_true(hp_count(res.out, "<svg class=\"chart\"") >= 12);
     assert_null(strstr(res.out, "<script"));
     run_result_free(&res);
     free(html);
@@ -771,15 +578,15 @@ static void test_browser_malicious(void **state)
         skip();
     }
     char *dir = make_temp_dir("html-browser"), path[1024];
-    json_t *r = load_fixture("malicious.json");
-    free(render(r, dir, "evil.html"));
+    json_t *r = hp_load_fixture("malicious.json");
+    free(hp_render(r, dir, "evil.html"));
     snprintf(path, sizeof path, "%s/evil.html", dir);
     run_result_t res;
     chromium(&res, dir, path, "--dump-dom");
     /* The browser parsed the planted markup as text: no element came of it. */
     assert_null(strstr(res.out, "<img"));
     assert_null(strstr(res.out, "onerror=\""));
-    assert_true(count_str(res.out, EVIL_ESCAPED) >= 15);
+    assert_true(hp_count(res.out, EVIL_ESCAPED) >= 15);
     assert_non_null(strstr(res.out, "<svg class=\"chart\" data-chart=\"latency-tcp_connect\""));
     run_result_free(&res);
     json_decref(r);
